@@ -1,0 +1,160 @@
+// Serves the protocol for one engine: the worker's whole job, and also usable in-process (tests,
+// CLI). All model work runs one operation at a time on a queue. A new completion aborts the ones
+// before it: when the user types again, the old request's answer is useless, and on a CPU letting
+// it finish would delay the new one by seconds.
+
+import { EngineError, toErrorData } from "./engineError";
+import { LlamaEngine } from "./llamaEngine";
+import { acquireLlama, type AcquiredLlama, type Log } from "./llamaRuntime";
+import type { CompletionRequest, EngineCounters, HostToWorker, LoadOptions, WorkerToHost } from "./protocol";
+
+export interface EngineServiceDeps {
+    readonly post: (message: WorkerToHost) => void;
+    /** Called once everything is disposed after a "stop" message. */
+    readonly onStopped: () => void;
+    /** Called (after the queue drains) for the test-only crash message. */
+    readonly onCrashRequested?: () => void;
+    readonly acquire?: typeof acquireLlama;
+}
+
+export class EngineService {
+    private runtime: AcquiredLlama | undefined;
+    private engine: LlamaEngine | undefined;
+    private queue: Promise<void> = Promise.resolve();
+    private readonly completions = new Map<number, AbortController>();
+    private counters: { completions: number; aborted: number; maxConcurrent: number; running: number } = {
+        completions: 0,
+        aborted: 0,
+        maxConcurrent: 0,
+        running: 0,
+    };
+    private last: EngineCounters["last"];
+    private stopping = false;
+    /** Set by the crash test hook: from then on the engine acts like a dying process and answers nothing. */
+    private crashing = false;
+    private readonly log: Log;
+
+    constructor(private readonly deps: EngineServiceDeps) {
+        this.log = (level, message) => deps.post({ type: "log", level, message });
+    }
+
+    handle(message: HostToWorker): void {
+        if (this.crashing) return;
+        if (this.stopping) {
+            if ("id" in message) this.fail(message.id, new EngineError("STOPPED", "The engine is shutting down."));
+            return;
+        }
+        switch (message.type) {
+            case "load":
+                this.abortAll();
+                this.enqueue(message.id, () => this.load(message.options));
+                break;
+            case "complete":
+                this.abortAll();
+                this.startCompletion(message.id, message.request);
+                break;
+            case "cancel":
+                this.completions.get(message.id)?.abort();
+                break;
+            case "countTokens":
+                // Tokenizing is synchronous and cheap: no need to wait behind a generation.
+                this.answer(message.id, () => this.loaded().countTokens(message.text));
+                break;
+            case "stats":
+                this.answer(message.id, () => this.snapshot());
+                break;
+            case "stop":
+                this.stopping = true;
+                this.abortAll();
+                void this.queue.then(() => this.disposeAll()).finally(() => this.deps.onStopped());
+                break;
+            case "crashForTest":
+                // Crash only once no llama.cpp call runs: dying mid-call aborts the whole process.
+                this.crashing = true;
+                void this.queue.then(() => this.deps.onCrashRequested?.());
+                break;
+        }
+    }
+
+    private startCompletion(id: number, request: CompletionRequest): void {
+        const controller = new AbortController();
+        this.completions.set(id, controller);
+        this.enqueue(id, async () => {
+            try {
+                this.counters.running++;
+                this.counters.maxConcurrent = Math.max(this.counters.maxConcurrent, this.counters.running);
+                const result = await this.loaded().complete(request, {
+                    signal: controller.signal,
+                    onText: (chunk) => this.deps.post({ type: "text", id, chunk }),
+                });
+                this.counters.completions++;
+                if (result.stats.stopReason === "abort") this.counters.aborted++;
+                this.last = result.stats;
+                return result;
+            } finally {
+                this.counters.running--;
+                this.completions.delete(id);
+            }
+        });
+    }
+
+    private async load(options: LoadOptions) {
+        await this.engine?.dispose();
+        this.engine = undefined;
+        this.engine = await LlamaEngine.load(() => this.runtimeFor(options.gpu), options, this.log);
+        return this.engine.info;
+    }
+
+    /** One llama.cpp binding per worker, replaced only when the GPU setting changes. */
+    private async runtimeFor(gpu: LoadOptions["gpu"]) {
+        if (this.runtime && this.runtime.gpuSetting !== gpu) {
+            await this.runtime.llama.dispose();
+            this.runtime = undefined;
+        }
+        this.runtime ??= await (this.deps.acquire ?? acquireLlama)(gpu, this.log);
+        return this.runtime.llama;
+    }
+
+    private loaded(): LlamaEngine {
+        if (!this.engine) throw new EngineError("NOT_LOADED", "No model is loaded yet.");
+        return this.engine;
+    }
+
+    private snapshot(): EngineCounters {
+        const { completions, aborted, maxConcurrent } = this.counters;
+        return { completions, aborted, maxConcurrent, last: this.last };
+    }
+
+    private abortAll(): void {
+        for (const controller of this.completions.values()) controller.abort();
+    }
+
+    private enqueue(id: number, work: () => Promise<unknown>): void {
+        this.queue = this.queue.then(async () => {
+            try {
+                this.deps.post({ type: "result", id, value: await work() });
+            } catch (error) {
+                this.fail(id, error);
+            }
+        });
+    }
+
+    private answer(id: number, work: () => unknown): void {
+        try {
+            this.deps.post({ type: "result", id, value: work() });
+        } catch (error) {
+            this.fail(id, error);
+        }
+    }
+
+    private fail(id: number, error: unknown): void {
+        this.deps.post({ type: "error", id, error: toErrorData(error) });
+    }
+
+    private async disposeAll(): Promise<void> {
+        await this.engine?.dispose();
+        this.engine = undefined;
+        await this.runtime?.llama.dispose();
+        this.runtime = undefined;
+    }
+}

@@ -1,0 +1,222 @@
+// One loaded model with one context sequence, reused between requests so the KV cache carries over:
+// each request only evaluates the tokens past the prefix it shares with what is already cached.
+// Plain Node: runs inside the worker, in the CLI and in tests.
+
+import * as os from "node:os";
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import { buildPromptWindow } from "../completion/promptWindow";
+import { inspectGguf } from "../model/ggufFile";
+import { ChunkSizer } from "./chunkSizer";
+import { GeneratedText } from "./generatedText";
+import { EngineError } from "./engineError";
+import type { Log } from "./llamaRuntime";
+import type { CompletionRequest, CompletionResult, LoadOptions, ModelInfo, StopReason, WindowInfo } from "./protocol";
+
+/** Solar's window; also the cap for any model with a longer trained context. */
+export const SOLAR_CONTEXT_SIZE = 4096;
+/** Tokens kept free between prompt + answer and the end of the context. */
+export const CONTEXT_MARGIN = 8;
+/** Prompt tokens given to the detokenizer as context so the first piece keeps its leading space. */
+const DETOKENIZE_CONTEXT = 8;
+
+export function defaultThreads(): number {
+    return Math.max(1, os.availableParallelism() - 1);
+}
+
+export interface CompleteHooks {
+    readonly signal?: AbortSignal;
+    readonly onText?: (chunk: string) => void;
+}
+
+export class LlamaEngine {
+    private readonly chunks = new ChunkSizer();
+
+    private constructor(
+        private readonly model: LlamaModel,
+        private readonly context: LlamaContext,
+        private readonly sequence: LlamaContextSequence,
+        readonly info: ModelInfo,
+    ) {}
+
+    /**
+     * `runtime` is only asked for once the file passed our own header check: llama.cpp's loader gives
+     * cryptic errors (or worse) on bad files, and a bad path shouldn't cost a backend start-up.
+     */
+    static async load(runtime: () => Promise<Llama>, options: LoadOptions, log: Log): Promise<LlamaEngine> {
+        const started = performance.now();
+        const summary = await inspectGguf(options.modelPath);
+        const llama = await runtime();
+        const threads = options.threads ?? defaultThreads();
+        let model: LlamaModel;
+        try {
+            model = await llama.loadModel({ modelPath: options.modelPath });
+        } catch (error) {
+            throw new EngineError("LOAD_FAILED", `llama.cpp could not load ${options.modelPath}: ${(error as Error).message}`);
+        }
+        try {
+            const contextSize = Math.min(options.maxContextSize ?? SOLAR_CONTEXT_SIZE, model.trainContextSize);
+            const context = await model.createContext({ contextSize, sequences: 1, threads, batchSize: 512 });
+            const sequence = context.getSequence();
+            const info: ModelInfo = {
+                modelPath: options.modelPath,
+                architecture: summary.architecture,
+                fileType: summary.fileType,
+                fileSize: summary.fileSize,
+                contextSize: context.contextSize,
+                trainedContextSize: model.trainContextSize,
+                backend: await describeBackend(llama, model, threads),
+                gpu: llama.gpu,
+                threads,
+                loadMs: Math.round(performance.now() - started),
+            };
+            log("info", `Loaded ${options.modelPath} (${info.fileType ?? "?"}, context ${info.contextSize}) on ${info.backend} in ${info.loadMs} ms`);
+            return new LlamaEngine(model, context, sequence, info);
+        } catch (error) {
+            await model.dispose();
+            throw new EngineError("LOAD_FAILED", `Could not create a context for ${options.modelPath}: ${(error as Error).message}`);
+        }
+    }
+
+    /** Exactly the tokens evaluated for a prompt: BOS (when the model wants it) + the text. */
+    tokenizePrompt(text: string): Token[] {
+        const tokens = this.model.tokenize(text);
+        const bos = this.model.tokens.bos;
+        return bos != null && this.model.tokens.shouldPrependBosToken ? [bos, ...tokens] : tokens;
+    }
+
+    countTokens(text: string): number {
+        return this.tokenizePrompt(text).length;
+    }
+
+    async complete(request: CompletionRequest, hooks: CompleteHooks = {}): Promise<CompletionResult> {
+        const started = performance.now();
+        const deadline = request.timeLimitMs === undefined ? Infinity : started + request.timeLimitMs;
+        const maxTokens = Math.max(1, Math.min(request.maxTokens, this.info.contextSize - CONTEXT_MARGIN - 1));
+        const { text: promptText, window } = this.resolvePrompt(request, maxTokens);
+        const tokens = this.tokenizePrompt(promptText);
+        if (tokens.length === 0) throw new EngineError("EMPTY_PROMPT", "The prompt is empty.");
+        if (tokens.length + maxTokens > this.info.contextSize - CONTEXT_MARGIN) {
+            throw new EngineError(
+                "PROMPT_TOO_LONG",
+                `The prompt has ${tokens.length} tokens; with ${maxTokens} new tokens it does not fit the ${this.info.contextSize}-token context.`,
+            );
+        }
+
+        const interrupted = (): StopReason | undefined =>
+            hooks.signal?.aborted ? "abort" : performance.now() > deadline ? "timeLimit" : undefined;
+
+        // Reuse the cached prefix; the last prompt token is always evaluated again because its
+        // logits (the next-token distribution) are not kept in the cache.
+        await this.sequence.adaptStateToTokens(tokens, false);
+        const reusedTokens = Math.min(this.sequence.nextTokenIndex, tokens.length - 1);
+        if (this.sequence.nextTokenIndex > reusedTokens) {
+            await this.sequence.eraseContextTokenRanges([{ start: reusedTokens, end: this.sequence.nextTokenIndex }]);
+        }
+
+        const prompt = await this.evaluateInChunks(tokens.slice(reusedTokens, -1), interrupted);
+        let stopReason = prompt.stoppedBy;
+        const promptDone = performance.now();
+        const generated = new GeneratedText(
+            (t, last) => this.model.detokenize(t as Token[], false, last as Token[]),
+            tokens.slice(-DETOKENIZE_CONTEXT),
+            request.stop,
+        );
+        let firstTokenAt: number | undefined;
+        if (stopReason === undefined) {
+            const iterator = this.sequence.evaluate([tokens[tokens.length - 1]], {
+                temperature: request.temperature ?? 0,
+                seed: request.seed,
+            });
+            for await (const token of iterator) {
+                firstTokenAt ??= performance.now();
+                if (this.model.isEogToken(token)) {
+                    stopReason = "eos";
+                    break;
+                }
+                const { chunk, stopped } = generated.push(token);
+                if (chunk) hooks.onText?.(chunk);
+                if (stopped) {
+                    stopReason = "stopString";
+                    break;
+                }
+                stopReason = generated.tokenCount >= maxTokens ? "maxTokens" : interrupted();
+                if (stopReason !== undefined) break;
+                if (this.sequence.nextTokenIndex >= this.info.contextSize - 1) {
+                    stopReason = "contextFull";
+                    break;
+                }
+            }
+            stopReason ??= "eos";
+        }
+        const rest = generated.finish();
+        if (rest) hooks.onText?.(rest);
+        const finished = performance.now();
+        const promptEnd = firstTokenAt ?? promptDone;
+        return {
+            text: generated.text,
+            window,
+            stats: {
+                promptTokens: tokens.length,
+                reusedTokens,
+                // The generation step evaluates the last prompt token, so it counts only when that ran.
+                evaluatedTokens: prompt.evaluated + (firstTokenAt === undefined ? 0 : 1),
+                promptMs: round(promptEnd - started),
+                genMs: round(finished - promptEnd),
+                generatedTokens: generated.tokenCount,
+                stopReason,
+                maxChunkMs: round(prompt.maxChunkMs),
+            },
+        };
+    }
+
+    async dispose(): Promise<void> {
+        await this.context.dispose();
+        await this.model.dispose();
+    }
+
+    private resolvePrompt(request: CompletionRequest, maxTokens: number): { text: string; window?: WindowInfo } {
+        const source = request.prompt;
+        if (source.kind === "text") return { text: source.text };
+        const built = buildPromptWindow({
+            text: source.text,
+            cursor: source.cursor,
+            countTokens: (text) => this.countTokens(text),
+            budget: this.info.contextSize - maxTokens - CONTEXT_MARGIN,
+            previous: source.previous,
+        });
+        return { text: built.prompt, window: { start: built.start, end: built.end, anchor: built.anchor, moved: built.moved } };
+    }
+
+    /** Evaluates prompt tokens a chunk at a time, checking between chunks whether to stop early. */
+    private async evaluateInChunks(
+        tokens: Token[],
+        shouldStop: () => StopReason | undefined,
+    ): Promise<{ evaluated: number; stoppedBy: StopReason | undefined; maxChunkMs: number }> {
+        let evaluated = 0;
+        let maxChunkMs = 0;
+        while (evaluated < tokens.length) {
+            const stoppedBy = shouldStop();
+            if (stoppedBy !== undefined) return { evaluated, stoppedBy, maxChunkMs };
+            const chunk = tokens.slice(evaluated, evaluated + this.chunks.next());
+            const t0 = performance.now();
+            await this.sequence.evaluateWithoutGeneratingNewTokens(chunk);
+            const ms = performance.now() - t0;
+            this.chunks.record(chunk.length, ms);
+            maxChunkMs = Math.max(maxChunkMs, ms);
+            evaluated += chunk.length;
+        }
+        return { evaluated, stoppedBy: shouldStop(), maxChunkMs };
+    }
+}
+
+async function describeBackend(llama: Llama, model: LlamaModel, threads: number): Promise<string> {
+    if (llama.gpu === false) return `CPU, ${threads} thread${threads === 1 ? "" : "s"}`;
+    const names = await llama.getGpuDeviceNames().catch(() => [] as string[]);
+    const backend = { cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" }[llama.gpu];
+    const layers = model.gpuLayers === 0 ? " (no layers offloaded: running on the CPU)" : "";
+    return `${backend}${names.length ? `, ${names.join(", ")}` : ""}${layers}`;
+}
+
+function round(ms: number): number {
+    return Math.round(ms * 10) / 10;
+}

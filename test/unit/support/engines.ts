@@ -1,0 +1,30 @@
+// Shared setup for engine tests: the built worker bundle and clients that clean up after themselves.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { EngineClient, type EngineClientOptions, type EngineState } from "../../../src/engine/client";
+import { inProcessTransport, workerTransport } from "../../../src/engine/transport";
+
+export const WORKER_SCRIPT = path.resolve(__dirname, "../../../dist/worker.js");
+
+export function workerClient(options: EngineClientOptions = {}): EngineClient {
+    if (!fs.existsSync(WORKER_SCRIPT)) throw new Error(`${WORKER_SCRIPT} is missing: run "npm run build" first (npm test does).`);
+    return new EngineClient(workerTransport(WORKER_SCRIPT), options);
+}
+
+export function inProcessClient(options: EngineClientOptions = {}): EngineClient {
+    return new EngineClient(inProcessTransport(), options);
+}
+
+/** Resolves when the client reaches a state of the given kind. */
+export function waitForState(client: EngineClient, kind: EngineState["kind"], timeoutMs = 30_000): Promise<EngineState> {
+    return new Promise((resolve, reject) => {
+        const started = Date.now();
+        const poll = () => {
+            if (client.state.kind === kind) resolve(client.state);
+            else if (Date.now() - started > timeoutMs) reject(new Error(`state stayed ${client.state.kind}, expected ${kind}`));
+            else setTimeout(poll, 5);
+        };
+        poll();
+    });
+}
