@@ -94,7 +94,7 @@ describe("test model fixtures", () => {
     describe("with node-llama-cpp", () => {
         let llama: Llama;
         let vocab: Vocabulary;
-        const loaded: Array<{ dispose(): Promise<void> }> = [];
+        const loaded: Array<{ dispose(): unknown }> = [];
 
         before(async () => {
             const { getLlama } = await import("node-llama-cpp");
