@@ -95,6 +95,15 @@ export class EngineClient {
         return this.call({ type: "stats", id: 0 }) as Promise<EngineCounters>;
     }
 
+    /** After the engine was left stopped by repeated crashes: start it again, with the last model. */
+    revive(): void {
+        if (this.stateValue.kind !== "failed" || this.stopped) return;
+        this.crashes = 0;
+        this.spawn();
+        if (this.lastLoad) void this.load(this.lastLoad).catch(() => undefined);
+        else this.setState({ kind: "noModel" });
+    }
+
     /** Test hook: makes the engine die of an uncaught exception once its current work is done. */
     crashForTest(): void {
         this.transport?.post({ type: "crashForTest" });

@@ -91,6 +91,8 @@ export class LlamaEngine {
     async complete(request: CompletionRequest, hooks: CompleteHooks = {}): Promise<CompletionResult> {
         const started = performance.now();
         const deadline = request.timeLimitMs === undefined ? Infinity : started + request.timeLimitMs;
+        const interrupted = (): StopReason | undefined =>
+            hooks.signal?.aborted ? "abort" : performance.now() > deadline ? "timeLimit" : undefined;
         const maxTokens = Math.max(1, Math.min(request.maxTokens, this.info.contextSize - CONTEXT_MARGIN - 1));
         const { text: promptText, window } = this.resolvePrompt(request, maxTokens);
         const tokens = this.tokenizePrompt(promptText);
@@ -102,56 +104,21 @@ export class LlamaEngine {
             );
         }
 
-        const interrupted = (): StopReason | undefined =>
-            hooks.signal?.aborted ? "abort" : performance.now() > deadline ? "timeLimit" : undefined;
-
-        // Reuse the cached prefix; the last prompt token is always evaluated again because its
-        // logits (the next-token distribution) are not kept in the cache.
-        await this.sequence.adaptStateToTokens(tokens, false);
-        const reusedTokens = Math.min(this.sequence.nextTokenIndex, tokens.length - 1);
-        if (this.sequence.nextTokenIndex > reusedTokens) {
-            await this.sequence.eraseContextTokenRanges([{ start: reusedTokens, end: this.sequence.nextTokenIndex }]);
-        }
-
+        const reusedTokens = await this.reuseCachedPrefix(tokens);
         const prompt = await this.evaluateInChunks(tokens.slice(reusedTokens, -1), interrupted);
-        let stopReason = prompt.stoppedBy;
         const promptDone = performance.now();
         const generated = new GeneratedText(
             (t, last) => this.model.detokenize(t as Token[], false, last as Token[]),
             tokens.slice(-DETOKENIZE_CONTEXT),
             request.stop,
         );
-        let firstTokenAt: number | undefined;
-        if (stopReason === undefined) {
-            const iterator = this.sequence.evaluate([tokens[tokens.length - 1]], {
-                temperature: request.temperature ?? 0,
-                seed: request.seed,
-            });
-            for await (const token of iterator) {
-                firstTokenAt ??= performance.now();
-                if (this.model.isEogToken(token)) {
-                    stopReason = "eos";
-                    break;
-                }
-                const { chunk, stopped } = generated.push(token);
-                if (chunk) hooks.onText?.(chunk);
-                if (stopped) {
-                    stopReason = "stopString";
-                    break;
-                }
-                stopReason = generated.tokenCount >= maxTokens ? "maxTokens" : interrupted();
-                if (stopReason !== undefined) break;
-                if (this.sequence.nextTokenIndex >= this.info.contextSize - 1) {
-                    stopReason = "contextFull";
-                    break;
-                }
-            }
-            stopReason ??= "eos";
-        }
+        const generation =
+            prompt.stoppedBy === undefined
+                ? await this.generate(tokens[tokens.length - 1], request, maxTokens, generated, hooks, interrupted)
+                : { stopReason: prompt.stoppedBy, firstTokenAt: undefined };
         const rest = generated.finish();
         if (rest) hooks.onText?.(rest);
-        const finished = performance.now();
-        const promptEnd = firstTokenAt ?? promptDone;
+        const promptEnd = generation.firstTokenAt ?? promptDone;
         return {
             text: generated.text,
             window,
@@ -159,11 +126,11 @@ export class LlamaEngine {
                 promptTokens: tokens.length,
                 reusedTokens,
                 // The generation step evaluates the last prompt token, so it counts only when that ran.
-                evaluatedTokens: prompt.evaluated + (firstTokenAt === undefined ? 0 : 1),
+                evaluatedTokens: prompt.evaluated + (generation.firstTokenAt === undefined ? 0 : 1),
                 promptMs: round(promptEnd - started),
-                genMs: round(finished - promptEnd),
+                genMs: round(performance.now() - promptEnd),
                 generatedTokens: generated.tokenCount,
-                stopReason,
+                stopReason: generation.stopReason,
                 maxChunkMs: round(prompt.maxChunkMs),
             },
         };
@@ -185,6 +152,45 @@ export class LlamaEngine {
             previous: source.previous,
         });
         return { text: built.prompt, window: { start: built.start, end: built.end, anchor: built.anchor, moved: built.moved } };
+    }
+
+    /**
+     * Keeps the longest cached prefix of `tokens` and returns its length. The last prompt token is
+     * always evaluated again: its logits (the next-token distribution) are not kept in the cache.
+     */
+    private async reuseCachedPrefix(tokens: Token[]): Promise<number> {
+        await this.sequence.adaptStateToTokens(tokens, false);
+        const reused = Math.min(this.sequence.nextTokenIndex, tokens.length - 1);
+        if (this.sequence.nextTokenIndex > reused) {
+            await this.sequence.eraseContextTokenRanges([{ start: reused, end: this.sequence.nextTokenIndex }]);
+        }
+        return reused;
+    }
+
+    /** Generates from the last prompt token until a stop condition; streams through `generated`. */
+    private async generate(
+        lastPromptToken: Token,
+        request: CompletionRequest,
+        maxTokens: number,
+        generated: GeneratedText,
+        hooks: CompleteHooks,
+        interrupted: () => StopReason | undefined,
+    ): Promise<{ stopReason: StopReason; firstTokenAt: number | undefined }> {
+        let firstTokenAt: number | undefined;
+        const iterator = this.sequence.evaluate([lastPromptToken], { temperature: request.temperature ?? 0, seed: request.seed });
+        for await (const token of iterator) {
+            firstTokenAt ??= performance.now();
+            if (this.model.isEogToken(token)) return { stopReason: "eos", firstTokenAt };
+            const { chunk, stopped } = generated.push(token);
+            if (chunk) hooks.onText?.(chunk);
+            if (stopped) return { stopReason: "stopString", firstTokenAt };
+            const stopReason =
+                generated.tokenCount >= maxTokens
+                    ? "maxTokens"
+                    : (interrupted() ?? (this.sequence.nextTokenIndex >= this.info.contextSize - 1 ? "contextFull" : undefined));
+            if (stopReason) return { stopReason, firstTokenAt };
+        }
+        return { stopReason: "eos", firstTokenAt };
     }
 
     /** Evaluates prompt tokens a chunk at a time, checking between chunks whether to stop early. */
