@@ -122,7 +122,7 @@ function headerError(problem: HeaderProblem, path: string, fileSize: number): Mo
         case "UNSUPPORTED_VERSION":
             return new ModelFileError("UNSUPPORTED_VERSION", path, `Unsupported GGUF version in ${path}: ${problem.detail}. Download a current .gguf file (GGUF v3).`);
         case "TRUNCATED":
-            return new ModelFileError("TRUNCATED", path, `Model file is truncated: its ${formatBytes(fileSize)} end inside the GGUF header (${problem.detail}): ${path}; ${DOWNLOAD_AGAIN}.`);
+            return new ModelFileError("TRUNCATED", path, `Model file is truncated: it stops after ${formatBytes(fileSize)}, inside the GGUF header (${problem.detail}): ${path}; ${DOWNLOAD_AGAIN}.`);
         case "CORRUPT":
             return corrupt(path, problem.detail);
     }

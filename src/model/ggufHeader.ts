@@ -131,16 +131,16 @@ class ChunkedReader {
     }
 
     /** A count of items of at least `minItemBytes` each that must still fit in the file. */
-    async count(what: string, minItemBytes: number): Promise<number> {
+    async count(what: string, minItemBytes: number, unit = "items"): Promise<number> {
         const declared = await this.u64();
         const need = declared * BigInt(minItemBytes);
         if (need <= BigInt(this.remaining)) return Number(declared);
         const code = need > BigInt(LARGEST_PLAUSIBLE_ITEM) ? "CORRUPT" : "TRUNCATED";
-        throw new HeaderProblem(code, `${what} declares ${declared} items but only ${this.remaining} bytes follow`);
+        throw new HeaderProblem(code, `${what} declares ${declared} ${unit}, more than the ${this.remaining} bytes left can hold`);
     }
 
     async string(what: string, maxBytes = LARGEST_PLAUSIBLE_ITEM): Promise<string | undefined> {
-        const length = await this.count(what, 1);
+        const length = await this.count(what, 1, "bytes");
         if (length > maxBytes) throw new HeaderProblem("CORRUPT", `${what} is ${length} bytes long, over the limit of ${maxBytes}`);
         if (length > LONGEST_KEPT_STRING) {
             this.skip(length);
@@ -164,7 +164,7 @@ async function readValue(reader: ChunkedReader, type: number, what: string, dept
     if (itemSize !== undefined) {
         reader.skip(length * itemSize);
     } else if (itemType === STRING) {
-        for (let i = 0; i < length; i++) reader.skip(await reader.count(`${what}[${i}]`, 1));
+        for (let i = 0; i < length; i++) reader.skip(await reader.count(`${what}[${i}]`, 1, "bytes"));
     } else {
         for (let i = 0; i < length; i++) await readValue(reader, itemType, `${what}[${i}]`, depth + 1);
     }
@@ -173,6 +173,19 @@ async function readValue(reader: ChunkedReader, type: number, what: string, dept
 
 export async function readGgufHeader(handle: FileHandle, fileSize: number): Promise<GgufHeader> {
     const reader = new ChunkedReader(handle, fileSize);
+    const place = { where: "the version and counts" };
+    try {
+        return await readHeaderAt(reader, place);
+    } catch (error) {
+        // The reader only knows byte positions; say which part of the header the file ends in.
+        if (error instanceof HeaderProblem && error.code === "TRUNCATED" && error.detail.startsWith("the file ends")) {
+            throw new HeaderProblem("TRUNCATED", `while reading ${place.where}`);
+        }
+        throw error;
+    }
+}
+
+async function readHeaderAt(reader: ChunkedReader, place: { where: string }): Promise<GgufHeader> {
     const version = await readPreamble(reader);
     const tensorCount = await reader.count("the tensor count", 24); // name length, n_dims, type, offset
     const kvCount = await reader.count("the metadata count", 12); // key length, value type
@@ -180,9 +193,11 @@ export async function readGgufHeader(handle: FileHandle, fileSize: number): Prom
     const metadata = new Map<string, MetadataValue>();
     const keys = new Set<string>();
     for (let i = 0; i < kvCount; i++) {
+        place.where = `metadata entry #${i}`;
         const key = (await reader.string(`metadata key #${i}`, MAX_KEY_BYTES)) ?? "";
         if (keys.has(key)) throw new HeaderProblem("CORRUPT", `metadata key "${key}" appears twice`);
         keys.add(key);
+        place.where = `metadata "${key}"`;
         const value = await readValue(reader, await reader.u32(), `metadata "${key}"`, 0);
         if (value !== undefined) metadata.set(key, value);
     }
@@ -195,6 +210,7 @@ export async function readGgufHeader(handle: FileHandle, fileSize: number): Prom
     let dataSize = 0n;
     const names = new Set<string>();
     for (let i = 0; i < tensorCount; i++) {
+        place.where = `the info of tensor #${i}`;
         const name = (await reader.string(`the name of tensor #${i}`, MAX_TENSOR_NAME_BYTES)) ?? "";
         if (names.has(name)) throw new HeaderProblem("CORRUPT", `tensor "${name}" appears twice`);
         names.add(name);

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { chmod, mkdtemp, open, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import fc from "fast-check";
 import { ggmlType, llamaFileTypeName, tensorByteSize } from "../../src/model/ggmlTypes";
 import { inspectGguf, ModelFileError, type GgufSummary } from "../../src/model/ggufFile";
@@ -94,27 +93,13 @@ describe("inspectGguf", () => {
         assert.deepEqual(mismatches, []);
     });
 
-    it("reports NO_PERMISSION for a file the user can't read", async function () {
+    it("reports NO_PERMISSION for a file the user can't read", async () => {
         const c = cases.find((c) => c.name === "no-permission");
         assert.ok(c);
-        if (!c.skipReason) return assert.equal((await failure(c.path)).code, "NO_PERMISSION");
-        // Root reads any file, so check as the unprivileged user "nobody" in a child process.
-        const script = `require("./src/model/ggufFile").inspectGguf(process.argv[1]).then(
-            () => console.log("{}"), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })))`;
-        const child = spawnSync(process.execPath, ["--import", "tsx", "-e", script, c.path], {
-            cwd: resolve(__dirname, "../.."),
-            uid: 65534,
-            gid: 65534,
-            encoding: "utf8",
-            env: { ...process.env, HOME: tmpdir() },
-        });
-        if (child.error || child.status !== 0) {
-            console.log(`      skipped: can't run as "nobody" (${child.error?.message ?? child.stderr.trim()}); ${c.skipReason}`);
-            return this.skip();
-        }
-        const result = JSON.parse(child.stdout.trim().split("\n").at(-1) ?? "{}") as { code?: string; message?: string };
-        assert.equal(result.code, "NO_PERMISSION", child.stdout);
-        assert.match(result.message ?? "", /^No permission to read the model file: .*no-permission\.gguf\./);
+        // Root reads any file whatever its mode: then the fixture says so, and cli.test.ts checks this
+        // case for real by running the bundled validator as the unprivileged user "nobody".
+        if (process.getuid?.() === 0) return assert.ok(c.skipReason);
+        assert.equal((await failure(c.path)).code, "NO_PERMISSION");
     });
 
     it("words the common failures clearly", async () => {
@@ -126,8 +111,8 @@ describe("inspectGguf", () => {
         assert.match(await message("html-error-page"), /web page/);
         assert.match(await message("gpt2-architecture"), /^Unsupported model architecture "gpt2" in .*: Solar Complete runs Llama-architecture models \(Solar 10\.7B\)\.$/);
         assert.match(await message("version-1"), /GGUF v1/);
-        assert.match(await message("truncated-header"), /^Model file is truncated: .* end inside the GGUF header \(.*tokenizer\.ggml\.tokens.*download it again\.$/);
-        assert.match(await message("absurd-tensor-count"), /^Model file is corrupt \(the tensor count declares 1099511627776 items/);
+        assert.match(await message("truncated-header"), /^Model file is truncated: it stops after .*, inside the GGUF header \(.*tokenizer\.ggml\.tokens.*download it again\.$/);
+        assert.match(await message("absurd-tensor-count"), /^Model file is corrupt \(the tensor count declares 1099511627776 items, more than/);
         assert.match(await message("truncated-tensor-data"), /^Model file is truncated: \d\.\d KB of \d\.\d KB present \(1000 bytes missing\) in /);
     });
 
