@@ -1,20 +1,142 @@
-// Entry point: builds every object once, registers each for disposal, and returns. The model loads
-// in the worker in the background, so activation never waits for it.
+// Entry point: builds every object once, registers each for disposal, and returns a small API.
+// The model loads in the worker in the background, so activation never waits for it.
 
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { EngineClient } from "./engine/client";
+import { needsModelReload, readSettings, SECTION, type Settings } from "./config";
+import { toggleEnable, toggleLanguage, pickSnooze, showMenu } from "./commands/menu";
+import { GhostTextControls } from "./completion/controls";
+import { GhostTextService } from "./completion/ghostTextService";
+import { isLanguageEnabled } from "./completion/triggerRules";
+import { ACCEPTED_COMMAND, GhostTextProvider } from "./completion/provider";
+import { AdaptiveDebounce } from "./completion/adaptiveDebounce";
+import { CompletionCache } from "./completion/completionCache";
+import { EngineClient, type EngineState } from "./engine/client";
+import { ModelLoader } from "./engine/modelLoader";
 import { workerTransport } from "./engine/transport";
+import { ErrorNotices } from "./status/errorNotices";
+import { describeStatus, type StatusInput, type StatusView } from "./status/statusText";
+import { MENU_COMMAND, StatusBar } from "./ui/statusBar";
+import { reportError } from "./ui/notifications";
+import { abortableSleep } from "./util/abortableSleep";
+
+/** What activate() returns: enough to observe the extension from tests and other extensions. */
+export interface SolarCompleteApi {
+    readonly engine: EngineClient;
+    readonly settings: () => Settings;
+    readonly status: () => StatusView;
+    /** Error notifications shown so far, oldest first. */
+    readonly notifications: () => readonly string[];
+    /** The last ghost-text suggestion and the raw model text it was made from. */
+    readonly lastSuggestion: () => GhostTextService["last"];
+}
 
 let engine: EngineClient | undefined;
 
-export function activate(context: vscode.ExtensionContext): { engine: EngineClient } {
+export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
     const log = vscode.window.createOutputChannel("Solar Complete", { log: true });
-    context.subscriptions.push(log);
-    engine = new EngineClient(workerTransport(path.join(context.extensionPath, "dist", "worker.js")), {
-        log: (level, message) => log[level](message),
+    const readCurrent = () => readSettings(vscode.workspace.getConfiguration(SECTION), vscode.workspace.isTrusted);
+    let settings = readCurrent();
+    const notices = new ErrorNotices();
+    const shown: string[] = [];
+    const report = (error: unknown) => reportError(error, { log, notices, showLog: () => log.show(), shown });
+    let generating = false;
+    let last: { latencyMs: number; tokensPerSecond?: number } | undefined;
+    const statusInput = (): StatusInput => ({
+        engine: client.state,
+        enabled: settings.enable,
+        snoozedUntil: controls.snoozedUntil,
+        pausedBy: controls.pausedBy,
+        now: Date.now(),
+        languageDisabled: languageDisabled(settings),
+        generating,
+        last,
     });
-    return { engine };
+    const status = new StatusBar(statusInput);
+
+    const client = new EngineClient(workerTransport(path.join(context.extensionPath, "dist", "worker.js")), {
+        log: (level, message) => log[level](message),
+        onState: (state: EngineState) => {
+            if (state.kind === "ready") notices.recovered();
+            if (state.kind === "failed" || state.kind === "restarting") report(state.error);
+            status.refresh();
+        },
+    });
+    engine = client;
+
+    const controls = new GhostTextControls(context.globalState, Date.now, () => status.refresh());
+
+    const loader = new ModelLoader(client, report);
+
+    const service = new GhostTextService({
+        backend: client,
+        settings: () => settings,
+        cache: new CompletionCache(),
+        debounce: new AdaptiveDebounce(() => ({ minMs: settings.debounceMinMs, maxMs: settings.debounceMaxMs })),
+        now: Date.now,
+        sleep: abortableSleep,
+        controls: () => ({ snoozedUntil: controls.snoozedUntil, pausedBy: controls.pausedBy }),
+        onRequest: (event) => {
+            generating = event.kind === "start";
+            if (event.kind === "done" && event.result.stats.stopReason !== "abort") {
+                const { generatedTokens, genMs } = event.result.stats;
+                last = { latencyMs: event.latencyMs, tokensPerSecond: genMs > 0 ? (generatedTokens * 1000) / genMs : undefined };
+            }
+            status.refresh();
+        },
+    });
+    const provider = new GhostTextProvider(service, () => client.state.kind === "ready", (error) => log.warn(`Ghost text: ${String(error)}`));
+
+    context.subscriptions.push(
+        log,
+        status,
+        vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider),
+        vscode.commands.registerCommand(MENU_COMMAND, () =>
+            showMenu({ settings: () => settings, controls, restartEngine: restart, showLog: () => log.show() }),
+        ),
+        vscode.commands.registerCommand("solarComplete.toggleEnable", () => toggleEnable(settings)),
+        vscode.commands.registerCommand("solarComplete.snooze", () => pickSnooze(controls)),
+        // For keybindings (and tests): snooze without the quick pick, e.g. args 15.
+        vscode.commands.registerCommand("solarComplete.snoozeFor", (minutes: unknown) => controls.snooze(typeof minutes === "number" ? minutes : 15)),
+        vscode.commands.registerCommand("solarComplete.resume", () => controls.resume()),
+        vscode.commands.registerCommand("solarComplete.toggleLanguage", () => toggleLanguage(settings, vscode.window.activeTextEditor?.document.languageId)),
+        vscode.commands.registerCommand("solarComplete.showLog", () => log.show()),
+        vscode.commands.registerCommand("solarComplete.restartEngine", restart),
+        vscode.commands.registerCommand(ACCEPTED_COMMAND, () => void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger")),
+        vscode.workspace.onDidChangeConfiguration((event) => {
+            if (!event.affectsConfiguration(SECTION)) return;
+            const next = readCurrent();
+            const reload = needsModelReload(settings, next);
+            settings = next;
+            if (reload) {
+                service.reset();
+                void loader.apply(settings);
+            }
+            status.refresh();
+        }),
+        vscode.workspace.onDidGrantWorkspaceTrust(() => {
+            settings = readCurrent();
+            void loader.apply(settings);
+        }),
+        vscode.workspace.onDidCloseTextDocument((document) => service.forget(document.uri.toString())),
+        vscode.window.onDidChangeActiveTextEditor(() => status.refresh()),
+    );
+
+    function restart(): void {
+        notices.recovered();
+        if (client.state.kind === "failed") client.revive();
+        else void loader.apply(settings, true);
+    }
+
+    status.show();
+    void loader.apply(settings);
+    return { engine: client, settings: () => settings, status: () => describeStatus(statusInput()), notifications: () => shown, lastSuggestion: () => service.last };
+}
+
+function languageDisabled(settings: Settings): string | undefined {
+    const languageId = vscode.window.activeTextEditor?.document.languageId;
+    if (!languageId) return undefined;
+    return isLanguageEnabled(settings.enableLanguages, languageId) ? undefined : languageId;
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -1,0 +1,55 @@
+// Pure: for each target a run did not meet, what the run's own figures say about why, and what to
+// change. Only printed for targets not met, with this run's numbers; nothing here is a measurement.
+
+import { formatNumber, lookup, type BenchResults, type Scenarios, type TargetCheck } from "./report";
+
+type Note = (get: (scenario: string, path: string) => string) => string;
+
+const NOTES: Readonly<Record<string, Note>> = {
+    "keystroke_end.evaluated_tokens_p95": (get) =>
+        `The window moved or the cache missed on some keystrokes (p95 ${get("keystroke_end", "evaluated_tokens_p95")}, max ${get("keystroke_end", "evaluated_tokens_max")} tokens). Check that each request passes the previous result's window.anchor.`,
+    "keystroke_long.evaluated_fraction_mean": (get) =>
+        `The anchored window moved at keystrokes [${get("keystroke_long", "window_moves")}]; each move re-evaluates the whole window. Proposal: leave more headroom when placing the start (a lower fill target).`,
+    "overhead.ratio_p50": (get) =>
+        `On the tiny model a whole raw request takes ${get("overhead", "raw_latency_ms_p50")} ms, so fixed per-request costs weigh. Our engine called in this thread (no RPC) is already at ${get("overhead", "engine_in_process_ratio_p50")}x raw: it tokenizes the prompt twice (once to count it in buildPromptWindow, once to evaluate it), and one tokenization of this prompt takes ${get("overhead", "tokenize_ms_p50")} ms. The worker hop adds ${get("overhead", "rpc_ms_p50")} ms per request (p50): two thread wake-ups on a busy 2-core machine.${get("overhead", "medium.ratio_p50") === "-" ? "" : ` On the medium model, where the model's work dominates as it will for Solar, the ratio is ${get("overhead", "medium.ratio_p50")}.`} Proposal: the window's final count is of exactly the prompt text, so LlamaEngine can keep the last text it tokenized with its tokens and reuse them in tokenizePrompt: one tokenization per keystroke instead of two.`,
+    "event_loop.p99_ms": (get) =>
+        `An idle event loop on this machine read p99 ${get("event_loop", "idle.p99_ms")} ms / max ${get("event_loop", "idle.max_ms")} ms in the same run: other processes preempt this thread. With the engine in this thread the p99 was ${get("event_loop", "in_process.p99_ms")} ms.`,
+    "cancel.prompt_p95_ms": (get) =>
+        `A cancel during the prompt waits for the chunk in flight. The aborted requests' longest chunks took p50 ${get("cancel", "prompt_max_chunk_ms.p50")} ms / p95 ${get("cancel", "prompt_max_chunk_ms.p95")} ms against the chunk sizer's 40 ms target. The sizer learns one smoothed tokens/ms, but the same 256-token chunk took ${get("cancel", "chunk_256_tokens_ms.at_position_0")} ms at position 0 and ${get("cancel", "chunk_256_tokens_ms.at_position_2816")} ms at position 2,816 (attention grows with the position, and dominates in a model this small), so late chunks overrun; and other processes on the 2 cores (1-minute load average ${get("cancel", "loadavg_1min")} before / after) stretch any chunk. Proposal: size each chunk from the last chunk's speed (not a smoothed average) with a margin for the growing position, a 20-25 ms target, or an abort callback inside llama.cpp's graph compute (llama.cpp has one; node-llama-cpp 3.22 does not expose it).`,
+    "window_build.10MB_ms": (get) =>
+        `A keystroke recounts the whole window (${get("window_build", "10MB.window_tokens")} tokens): p50 ${get("window_build", "10MB.keystroke_ms.p50")} ms, p95 ${get("window_build", "10MB.keystroke_ms.p95")} ms. Proposal: cache the count of the text from the anchor to the previous cursor and count only the edited tail.`,
+    "memory.overhead_mb": (get) =>
+        `llama.cpp itself reports, for this model and context: weights repacked for the CPU's vector units ${get("memory", "llama_cpp_repacked_weights_mb")} MB (a second copy in anonymous memory, while the mmapped file stays resident too) and a compute buffer of ${get("memory", "llama_cpp_compute_buffer_mb")} MB (it scales with the batch size, 512). Beyond those two: ${get("memory", "overhead_beyond_llama_cpp_buffers_mb")} MB (the worker's V8 isolate, the engine, llama.cpp's libraries). RSS after the first completion: ${get("memory", "rss_breakdown_after_first_mb.RssAnon")} MB anonymous, ${get("memory", "rss_breakdown_after_first_mb.RssFile")} MB file-backed. Proposal: on the CPU, load with useMmap: false when weights get repacked (they are then held once), and a batch size near the largest prompt chunk (the CPU never evaluates 512 tokens in one chunk at 40 ms per chunk).`,
+    "memory.growth_mb": (get) =>
+        `RSS samples (MB) by completions: see rss_samples_mb; growth over the second half alone: ${get("memory", "growth_second_half_mb")} MB.`,
+    "generation.fraction_of_bound": (get) =>
+        `llama.cpp itself, in this process with the same threads (${get("generation", "threads")}), reached ${get("generation", "llama_cpp_gen_tok_s")} tok/s = ${get("generation", "llama_cpp_fraction_of_bound")} of the bound, and our engine ran at ${get("generation", "ours_over_llama_cpp_gen")}x llama.cpp's speed${Number(get("generation", "ours_over_llama_cpp_gen")) >= 0.9 ? ": the gap is in llama.cpp's kernels, not in the engine" : ""}. One core dequantizing Q4_0 and doing the dot products is compute-bound below what the same core can stream (${get("generation", "bandwidth_gb_s")} GB/s) for a ${get("generation", "weights_read_per_token_mb")} MB model; more threads would raise it only on a quiet machine (with 2 threads here: ${get("generation", "two_threads.llama_cpp_gen_tok_s")} tok/s). Proposal: judge this target with the real Solar model (6.4 GB per token, truly bandwidth-bound) and 2 threads on a quiet machine.`,
+};
+
+export function shortfallNotes(results: BenchResults, checks: readonly TargetCheck[]): string[] {
+    const get = (scenario: string, path: string) => display(lookup(results.scenarios, scenario, path));
+    return checks
+        .filter((c) => c.met === false)
+        .map((c) => {
+            const key = `${c.scenario}.${c.metric}`;
+            const note = NOTES[key];
+            return `- **${key}** = ${formatNumber(c.value)} (target ${c.op} ${c.limit}).${note ? ` ${note(get)}` : ""}`;
+        });
+}
+
+function display(value: unknown): string {
+    if (typeof value === "number") return formatNumber(value);
+    if (Array.isArray(value)) return value.map((v) => display(v)).join(", ");
+    return value === undefined || value === null ? "-" : String(value);
+}
+
+/** One line on the thread count, from the generation scenario's 1- and 2-thread figures. */
+export function threadNote(scenarios: Scenarios, threads: number): string | undefined {
+    const one = lookup(scenarios, "generation", "llama_cpp_gen_tok_s");
+    const two = lookup(scenarios, "generation", "two_threads.llama_cpp_gen_tok_s");
+    if (typeof one !== "number" || typeof two !== "number") return undefined;
+    const prompt1 = display(lookup(scenarios, "generation", "llama_cpp_prompt_tok_s"));
+    const prompt2 = display(lookup(scenarios, "generation", "two_threads.llama_cpp_prompt_tok_s"));
+    const plural = threads === 1 ? "thread" : "threads";
+    return `Threads: ${threads}. In this run llama.cpp generated ${formatNumber(one)} tok/s with ${threads} ${plural} and ${formatNumber(two)} tok/s with 2 on the medium model (prompt: ${prompt1} against ${prompt2} tok/s).`;
+}

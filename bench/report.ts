@@ -1,0 +1,137 @@
+// Pure: turns a results object into the targets check, the printed table and bench/REPORT.md.
+// Every number comes from the results; the only constants here are the targets from the issue.
+
+export type Scenarios = Record<string, Record<string, unknown>>;
+
+export interface BenchResults {
+    readonly date: string;
+    readonly mode: "quick" | "full";
+    readonly duration_s: number;
+    readonly machine: Record<string, unknown>;
+    readonly scenarios: Scenarios;
+    readonly errors?: readonly { readonly scenario: string; readonly message: string }[];
+    targets?: readonly TargetCheck[];
+}
+
+export interface Target {
+    readonly scenario: string;
+    readonly metric: string;
+    readonly op: "<=" | ">=";
+    readonly limit: number;
+}
+
+export interface TargetCheck extends Target {
+    readonly value: number | null;
+    /** null when the figure is missing (the scenario failed or did not run). */
+    readonly met: boolean | null;
+}
+
+export const TARGETS: readonly Target[] = [
+    { scenario: "keystroke_end", metric: "evaluated_tokens_p95", op: "<=", limit: 8 },
+    { scenario: "keystroke_long", metric: "evaluated_fraction_mean", op: "<=", limit: 0.05 },
+    { scenario: "overhead", metric: "ratio_p50", op: "<=", limit: 1.1 },
+    { scenario: "event_loop", metric: "p99_ms", op: "<=", limit: 10 },
+    { scenario: "cancel", metric: "prompt_p95_ms", op: "<=", limit: 50 },
+    { scenario: "window_build", metric: "10MB_ms", op: "<=", limit: 5 },
+    { scenario: "memory", metric: "overhead_mb", op: "<=", limit: 150 },
+    { scenario: "memory", metric: "growth_mb", op: "<=", limit: 10 },
+    { scenario: "generation", metric: "fraction_of_bound", op: ">=", limit: 0.8 },
+];
+
+/** A value at a dotted path ("in_process.p99_ms"), or undefined. */
+export function lookup(scenarios: Scenarios, scenario: string, path: string): unknown {
+    let value: unknown = scenarios[scenario];
+    for (const key of path.split(".")) {
+        if (value === null || typeof value !== "object") return undefined;
+        value = (value as Record<string, unknown>)[key];
+    }
+    return value;
+}
+
+function numberAt(scenarios: Scenarios, scenario: string, path: string | undefined): number | null {
+    if (path === undefined) return null;
+    const value = lookup(scenarios, scenario, path);
+    return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+export function checkTargets(scenarios: Scenarios): TargetCheck[] {
+    return TARGETS.map((t) => {
+        const value = numberAt(scenarios, t.scenario, t.metric);
+        const met = value === null ? null : t.op === "<=" ? value <= t.limit : value >= t.limit;
+        return { ...t, value, met };
+    });
+}
+
+interface RowSpec {
+    readonly scenario: string;
+    readonly figure: string;
+    readonly ours: string;
+    readonly against: string;
+    readonly base?: string;
+    readonly ratio?: string;
+    readonly target?: string;
+}
+
+const ROWS: readonly RowSpec[] = [
+    { scenario: "keystroke_end", figure: "evaluated tokens/keystroke p95", ours: "evaluated_tokens_p95", against: "fresh sequence", base: "baseline_evaluated_tokens_p95", target: "evaluated_tokens_p95" },
+    { scenario: "keystroke_end", figure: "latency/keystroke p50 (ms)", ours: "latency_ms_p50", against: "fresh sequence", base: "baseline_latency_ms_p50", ratio: "speedup" },
+    { scenario: "keystroke_long", figure: "evaluated fraction mean", ours: "evaluated_fraction_mean", against: "naive sliding window", base: "naive_evaluated_fraction_mean", target: "evaluated_fraction_mean" },
+    { scenario: "keystroke_long", figure: "latency/keystroke p50 (ms)", ours: "latency_ms_p50", against: "naive sliding window", base: "naive_latency_ms_p50", ratio: "speedup" },
+    { scenario: "overhead", figure: "latency p50 (ms), tiny", ours: "latency_ms_p50", against: "raw node-llama-cpp", base: "raw_latency_ms_p50", ratio: "ratio_p50", target: "ratio_p50" },
+    { scenario: "overhead", figure: "latency p50 (ms), medium", ours: "medium.latency_ms_p50", against: "raw node-llama-cpp", base: "medium.raw_latency_ms_p50", ratio: "medium.ratio_p50" },
+    { scenario: "event_loop", figure: "delay p99 (ms)", ours: "p99_ms", against: "engine in this thread", base: "in_process.p99_ms", ratio: "in_process_over_worker_p99", target: "p99_ms" },
+    { scenario: "event_loop", figure: "delay max (ms)", ours: "max_ms", against: "engine in this thread", base: "in_process.max_ms" },
+    { scenario: "cancel", figure: "abort to idle, prompt p95 (ms)", ours: "prompt_p95_ms", against: "p50", base: "prompt_p50_ms", target: "prompt_p95_ms" },
+    { scenario: "cancel", figure: "abort to idle, generation p95 (ms)", ours: "generation_p95_ms", against: "p50", base: "generation_p50_ms" },
+    { scenario: "window_build", figure: "10 MB, keystroke p50 (ms)", ours: "10MB_ms", against: "tokenize whole prefix", base: "10MB.whole_prefix_tokenize_ms", ratio: "10MB.speedup_vs_whole_tokenize", target: "10MB_ms" },
+    { scenario: "window_build", figure: "5 MB one line, keystroke p50 (ms)", ours: "minified_5MB_ms", against: "tokenize whole prefix", base: "minified_5MB.whole_prefix_tokenize_ms", ratio: "minified_5MB.speedup_vs_whole_tokenize" },
+    { scenario: "memory", figure: "worker overhead (MB)", ours: "overhead_mb", against: "model file + KV cache", base: "expected_mb", target: "overhead_mb" },
+    { scenario: "memory", figure: "growth over the completions (MB)", ours: "growth_mb", against: "second half only", base: "growth_second_half_mb", target: "growth_mb" },
+    { scenario: "generation", figure: "generation tok/s, medium", ours: "gen_tok_s", against: "bandwidth bound", base: "bound_tok_s", ratio: "fraction_of_bound", target: "fraction_of_bound" },
+    { scenario: "generation", figure: "generation tok/s, llama.cpp itself", ours: "llama_cpp_gen_tok_s", against: "bandwidth bound", base: "bound_tok_s", ratio: "llama_cpp_fraction_of_bound" },
+];
+
+export function formatNumber(value: number | null | undefined): string {
+    if (value === null || value === undefined || !Number.isFinite(value)) return "-";
+    if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString("en-US");
+    if (Number.isInteger(value)) return String(value);
+    return String(Number(value.toPrecision(3)));
+}
+
+function targetText(check: TargetCheck | undefined): [string, string] {
+    if (!check) return ["", ""];
+    return [`${check.op === "<=" ? "<=" : ">="} ${check.limit}`, check.met === null ? "?" : check.met ? "yes" : "NO"];
+}
+
+export const HEADERS = ["scenario", "figure", "ours", "compared with", "theirs", "ratio", "target", "met"];
+
+/** The headline table as rows of cells, targets checked. */
+export function tableRows(results: BenchResults): string[][] {
+    const checks = results.targets ?? checkTargets(results.scenarios);
+    return ROWS.filter((r) => results.scenarios[r.scenario] !== undefined).map((r) => {
+        const check = r.target ? checks.find((c) => c.scenario === r.scenario && c.metric === r.target) : undefined;
+        const s = results.scenarios;
+        return [
+            r.scenario,
+            r.figure,
+            formatNumber(numberAt(s, r.scenario, r.ours)),
+            r.against,
+            formatNumber(numberAt(s, r.scenario, r.base)),
+            r.ratio ? formatNumber(numberAt(s, r.scenario, r.ratio)) : "",
+            ...targetText(check),
+        ];
+    });
+}
+
+/** Plain text, columns padded: what the terminal shows. */
+export function renderTextTable(rows: readonly (readonly string[])[], headers: readonly string[] = HEADERS): string {
+    const all = [headers, ...rows];
+    const widths = headers.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
+    const line = (r: readonly string[]) => r.map((c, i) => (c ?? "").padEnd(widths[i])).join("  ").trimEnd();
+    return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+export function renderMarkdownTable(rows: readonly (readonly string[])[], headers: readonly string[] = HEADERS): string {
+    const esc = (c: string) => c.replace(/\|/g, "\\|");
+    return [`| ${headers.join(" | ")} |`, `|${headers.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`)].join("\n");
+}

@@ -1,0 +1,107 @@
+// 3. What our engine costs on top of llama.cpp: the same keystroke prompts through the worker RPC path
+// (window building, chunked prompt, streaming detokenizer, structured-clone messages) and through raw
+// node-llama-cpp in this process (tokenize, reuse the cached prefix, greedy generation) - same prompt
+// tokens, same reuse, same max tokens. A third arm calls LlamaEngine in this thread, to split the
+// engine's cost from the RPC's. Alternating keystroke by keystroke, rotating which goes first.
+
+import { codeOfTokens, TYPED_CODE, typing } from "../documents";
+import type { WindowAnchor } from "../../src/completion/promptWindow";
+import { elapsed, KEYSTROKE_MAX_TOKENS, openClient, openEngine, openRaw, withResources, type Bench, type ModelKey } from "../harness";
+import { median, pairedRatios, quantile, round, summarize } from "../stats";
+import { DOCUMENT_TOKENS } from "./keystrokeEnd";
+
+interface Comparison {
+    readonly model: ModelKey;
+    readonly keystrokes: number;
+    readonly ratio_p50: number;
+    readonly ratio_p95: number;
+    readonly latency_ms_p50: number;
+    readonly raw_latency_ms_p50: number;
+    /** LlamaEngine called directly in this thread: the engine's own cost, without the RPC. */
+    readonly engine_in_process_ratio_p50: number;
+    /** Worker minus in-process engine, per keystroke: what the RPC and the worker hop cost. */
+    readonly rpc_ms_p50: number;
+    /** Tokenizing the prompt once, inside the raw figure: ours tokenizes it twice (window count + prompt). */
+    readonly tokenize_ms_p50: number;
+    /** Greedy on random weights: near-tied logits can flip with batch splits, so texts may differ. */
+    readonly same_text_fraction: number;
+    readonly same_token_count_fraction: number;
+}
+
+type Arm = () => Promise<{ text: string; tokens: number }>;
+
+async function compare(bench: Bench, model: ModelKey, keys: number): Promise<Comparison> {
+    return withResources(async (keep) => {
+        const { client } = await openClient(bench, model);
+        keep(client);
+        const engine = keep(await openEngine(bench, model));
+        const raw = keep(await openRaw(bench, model));
+        const document = codeOfTokens(DOCUMENT_TOKENS, (t) => raw.tokenize(t).length, 5);
+        const request = (text: string, cursor: number, previous?: WindowAnchor) => ({ prompt: { kind: "document" as const, text, cursor, previous }, maxTokens: KEYSTROKE_MAX_TOKENS });
+        let anchor = (await client.complete(request(document, document.length))).window?.anchor;
+        let engineAnchor = (await engine.complete(request(document, document.length))).window?.anchor;
+        await raw.run(raw.tokenize(document), { maxTokens: KEYSTROKE_MAX_TOKENS, reuse: true });
+
+        const ms = { worker: [] as number[], engine: [] as number[], raw: [] as number[], tokenize: [] as number[] };
+        let sameText = 0;
+        let sameCount = 0;
+        let key = 0;
+        for (const { text, cursor } of typing(document, document.length, TYPED_CODE, keys)) {
+            // Same prompt: the window starts where ours is anchored (it does not move in this trace).
+            const start = anchor?.start ?? 0;
+            const timed = (into: number[], arm: Arm): Arm => async () => {
+                const t0 = performance.now();
+                const out = await arm();
+                into.push(elapsed(t0));
+                return out;
+            };
+            const worker = timed(ms.worker, async () => {
+                const result = await client.complete(request(text, cursor, anchor));
+                anchor = result.window?.anchor;
+                return { text: result.text, tokens: result.stats.generatedTokens };
+            });
+            const inProcess = timed(ms.engine, async () => {
+                const result = await engine.complete(request(text, cursor, engineAnchor));
+                engineAnchor = result.window?.anchor;
+                return { text: result.text, tokens: result.stats.generatedTokens };
+            });
+            const direct = timed(ms.raw, async () => {
+                const t0 = performance.now();
+                const tokens = raw.tokenize(text.slice(start, cursor));
+                ms.tokenize.push(elapsed(t0));
+                const run = await raw.run(tokens, { maxTokens: KEYSTROKE_MAX_TOKENS, reuse: true });
+                return { text: raw.detokenize(run.generated, tokens.slice(-8)), tokens: run.generated.length };
+            });
+            // Rotate the order so no arm always runs first (or right after another one).
+            const arms = [worker, inProcess, direct];
+            const order = [0, 1, 2].map((i) => arms[(i + key++) % 3]);
+            const outputs = new Map<Arm, { text: string; tokens: number }>();
+            for (const arm of order) outputs.set(arm, await arm());
+            const [a, b] = [outputs.get(worker), outputs.get(direct)];
+            if (a?.text === b?.text) sameText++;
+            if (a?.tokens === b?.tokens) sameCount++;
+        }
+        const ratios = pairedRatios(ms.worker, ms.raw);
+        bench.progress(`overhead (${model}): ${keys} keystrokes, ours/raw p50 ${median(ratios).toFixed(3)}`);
+        return {
+            model,
+            keystrokes: keys,
+            ratio_p50: round(median(ratios)),
+            ratio_p95: round(quantile(ratios, 0.95)),
+            latency_ms_p50: round(summarize(ms.worker).p50),
+            raw_latency_ms_p50: round(summarize(ms.raw).p50),
+            engine_in_process_ratio_p50: round(median(pairedRatios(ms.engine, ms.raw))),
+            rpc_ms_p50: round(median(ms.worker.map((w, i) => w - ms.engine[i]))),
+            tokenize_ms_p50: round(median(ms.tokenize)),
+            same_text_fraction: round(sameText / keys),
+            same_token_count_fraction: round(sameCount / keys),
+        };
+    });
+}
+
+export async function overhead(bench: Bench) {
+    const { keys, mediumKeys } = bench.plan.overhead;
+    const tiny = await compare(bench, "tiny", keys);
+    const medium = mediumKeys > 0 ? await compare(bench, "medium", mediumKeys) : undefined;
+    return { ...tiny, medium };
+}

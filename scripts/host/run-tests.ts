@@ -1,0 +1,54 @@
+// `npm run test:host`: the extension-host suite, offline, in code-server's real Node extension host
+// driven by headless Chromium (see hostSuite.ts). Exits with the suite's code.
+//
+// Env: SOLAR_HOST_TIMEOUT_MS (default 300000), SOLAR_HOST_GREP (mocha grep), SOLAR_HOST_VERBOSE=1
+// (the workbench's console and code-server's log too), SOLAR_HOST_KEEP=1 (keep code-server's temp
+// folder), SOLAR_HOST_VSIX=<file> (test that packaged extension, installed, instead of the repo).
+
+import { ensureModel } from "../../test/fixtures/models";
+import { runSuiteInCodeServer } from "./hostSuite";
+
+const timeoutMs = Number(process.env.SOLAR_HOST_TIMEOUT_MS ?? 300_000);
+
+// Last resort if cleanup itself hangs. Exiting SIGKILLs code-server's process group (codeServer.ts),
+// and playwright kills the browser it launched.
+const forceExit = (code: number, afterMs: number, why: string) => setTimeout(() => {
+    console.error(`[test:host] ${why}: exiting`);
+    process.exit(code);
+}, afterMs).unref();
+forceExit(124, timeoutMs + 60_000, `still running ${timeoutMs / 1000 + 60} s after start`);
+
+// Ctrl+C stops the run through its normal cleanup (temp folders removed); a second one exits at once.
+// `on`, not `once`: codeServer.ts only leaves a signal to us while our listener stays registered.
+const abort = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+        if (abort.signal.aborted) process.exit(130);
+        console.error(`[test:host] ${signal}: stopping`);
+        abort.abort();
+        forceExit(130, 15_000, "cleanup after the signal hung");
+    });
+}
+
+/** The generated models the suite uses, built here (cached) so the extension host only reads them. */
+async function modelEnv(): Promise<Record<string, string>> {
+    return {
+        SOLAR_TEST_COPY_CODE_MODEL: await ensureModel("copy-code"),
+        SOLAR_TEST_TINY_MODEL: await ensureModel("tiny"),
+    };
+}
+
+const vsix = process.env.SOLAR_HOST_VSIX;
+modelEnv().then((env) => runSuiteInCodeServer({
+    env,
+    timeoutMs,
+    verbose: process.env.SOLAR_HOST_VERBOSE === "1",
+    signal: abort.signal,
+    ...(vsix ? { installExtensions: [vsix], extensionDevelopmentPath: null } : {}),
+})).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+        console.error(`[test:host] ${error instanceof Error ? error.stack : String(error)}`);
+        process.exit(1);
+    },
+);

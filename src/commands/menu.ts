@@ -1,0 +1,54 @@
+// The status bar's quick pick: enable/disable, snooze, per-language toggle, restart, log. Also the
+// command-palette commands that do the same things one at a time.
+
+import * as vscode from "vscode";
+import { SECTION, type Settings } from "../config";
+import type { GhostTextControls } from "../completion/controls";
+import { isLanguageEnabled } from "../completion/triggerRules";
+
+export interface MenuDeps {
+    readonly settings: () => Settings;
+    readonly controls: GhostTextControls;
+    readonly restartEngine: () => void;
+    readonly showLog: () => void;
+}
+
+export async function toggleEnable(settings: Settings): Promise<void> {
+    await vscode.workspace.getConfiguration(SECTION).update("enable", !settings.enable, vscode.ConfigurationTarget.Global);
+}
+
+export async function toggleLanguage(settings: Settings, languageId: string | undefined): Promise<void> {
+    if (!languageId) return;
+    const next = { ...settings.enableLanguages, [languageId]: !isLanguageEnabled(settings.enableLanguages, languageId) };
+    await vscode.workspace.getConfiguration(SECTION).update("enableLanguages", next, vscode.ConfigurationTarget.Global);
+}
+
+export async function pickSnooze(controls: GhostTextControls): Promise<void> {
+    const picked = await vscode.window.showQuickPick(
+        [5, 15, 60].map((minutes) => ({ label: `Snooze for ${minutes} minutes`, minutes })),
+        { title: "Solar: Snooze Ghost Text" },
+    );
+    if (picked) await controls.snooze(picked.minutes);
+}
+
+export async function showMenu(deps: MenuDeps): Promise<void> {
+    const settings = deps.settings();
+    const languageId = vscode.window.activeTextEditor?.document.languageId;
+    const languageOn = languageId ? isLanguageEnabled(settings.enableLanguages, languageId) : true;
+    const snoozed = deps.controls.snoozedUntil !== undefined;
+    type Item = vscode.QuickPickItem & { run: () => unknown };
+    const items: Item[] = [
+        { label: settings.enable ? "$(circle-slash) Disable ghost text" : "$(check) Enable ghost text", run: () => toggleEnable(settings) },
+        snoozed
+            ? { label: "$(play) Resume now", run: () => deps.controls.resume() }
+            : { label: "$(debug-pause) Snooze…", description: "5, 15 or 60 minutes", run: () => pickSnooze(deps.controls) },
+        ...(languageId
+            ? [{ label: `${languageOn ? "$(circle-slash) Disable" : "$(check) Enable"} for ${languageId}`, run: () => toggleLanguage(settings, languageId) }]
+            : []),
+        { label: "$(debug-restart) Restart engine", run: deps.restartEngine },
+        { label: "$(output) Show log", run: deps.showLog },
+        { label: "$(gear) Settings", run: () => vscode.commands.executeCommand("workbench.action.openSettings", `@ext:solar-complete.solar-complete`) },
+    ];
+    const picked = await vscode.window.showQuickPick(items, { title: "Solar Complete" });
+    await picked?.run();
+}

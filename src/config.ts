@@ -1,0 +1,101 @@
+// The one reader of the extension's settings. Pure: the source is injected (VS Code's
+// WorkspaceConfiguration in the product, a plain object in tests), values are validated and
+// clamped here, and defaults live in DEFAULTS, which a unit test checks against package.json.
+
+import type { GpuSetting } from "./engine/protocol";
+
+export const SECTION = "solarComplete";
+
+export interface Settings {
+    readonly enable: boolean;
+    /** Per-language switch, like Copilot's: `{"*": true, "markdown": false}`. */
+    readonly enableLanguages: Readonly<Record<string, boolean>>;
+    readonly debounceMinMs: number;
+    readonly debounceMaxMs: number;
+    readonly maxTokens: number;
+    readonly maxLines: number;
+    readonly temperature: number;
+    /** Ghost text: "auto" shows multi-line suggestions when nothing follows the cursor; "never" keeps one line. */
+    readonly multiline: "auto" | "never";
+    readonly stopStrings: readonly string[];
+    readonly timeLimitMs: number;
+    readonly gpu: GpuSetting;
+    /** 0 = automatic (cores - 1, at least 1). */
+    readonly threads: number;
+    /** A local GGUF file; machine scope, ignored in untrusted workspaces. Empty = the catalog's model. */
+    readonly modelPath: string;
+}
+
+export const DEFAULTS: Settings = {
+    enable: true,
+    // The commit-message box gets no ghost text unless asked: a code model's guesses there are noise.
+    enableLanguages: { "*": true, scminput: false },
+    debounceMinMs: 50,
+    debounceMaxMs: 600,
+    maxTokens: 64,
+    maxLines: 8,
+    temperature: 0,
+    multiline: "auto",
+    stopStrings: [],
+    timeLimitMs: 10_000,
+    gpu: "auto",
+    threads: 0,
+    modelPath: "",
+};
+
+/** Settings whose change needs the model reloaded in the worker; the others apply at once. */
+export const MODEL_KEYS: readonly (keyof Settings)[] = ["modelPath", "gpu", "threads"];
+
+/** Settings naming files or URLs: machine scope, and never taken from an untrusted workspace. */
+export const RESTRICTED_KEYS: readonly (keyof Settings)[] = ["modelPath"];
+
+export interface ConfigSource {
+    get(key: string): unknown;
+}
+
+export function readSettings(source: ConfigSource, trusted = true): Settings {
+    const get = <K extends keyof Settings>(key: K): unknown =>
+        !trusted && RESTRICTED_KEYS.includes(key) ? undefined : source.get(key);
+    const number = (key: keyof Settings, min: number, max: number): number => {
+        const value = get(key);
+        const fallback = DEFAULTS[key] as number;
+        return typeof value === "number" && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
+    };
+    const oneOf = <T extends string>(key: keyof Settings, allowed: readonly T[]): T => {
+        const value = get(key);
+        return allowed.includes(value as T) ? (value as T) : (DEFAULTS[key] as T);
+    };
+    const debounceMinMs = number("debounceMinMs", 0, 2000);
+    const enable = get("enable");
+    const languages = get("enableLanguages");
+    const stops = get("stopStrings");
+    const modelPath = get("modelPath");
+    return {
+        enable: typeof enable === "boolean" ? enable : DEFAULTS.enable,
+        enableLanguages: isBooleanMap(languages) ? languages : DEFAULTS.enableLanguages,
+        debounceMinMs,
+        debounceMaxMs: Math.max(debounceMinMs, number("debounceMaxMs", 0, 5000)),
+        maxTokens: Math.round(number("maxTokens", 1, 1024)),
+        maxLines: Math.round(number("maxLines", 1, 200)),
+        temperature: number("temperature", 0, 2),
+        multiline: oneOf("multiline", ["auto", "never"]),
+        stopStrings: Array.isArray(stops) ? stops.filter((s): s is string => typeof s === "string" && s.length > 0) : DEFAULTS.stopStrings,
+        timeLimitMs: Math.round(number("timeLimitMs", 100, 600_000)),
+        gpu: oneOf("gpu", ["auto", "cuda", "vulkan", "metal", "cpu"]),
+        threads: Math.round(number("threads", 0, 256)),
+        modelPath: typeof modelPath === "string" ? modelPath.trim() : DEFAULTS.modelPath,
+    };
+}
+
+/** The keys whose values differ; lets the caller decide between a model reload and nothing. */
+export function changedKeys(before: Settings, after: Settings): (keyof Settings)[] {
+    return (Object.keys(after) as (keyof Settings)[]).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+}
+
+export function needsModelReload(before: Settings, after: Settings): boolean {
+    return changedKeys(before, after).some((key) => MODEL_KEYS.includes(key));
+}
+
+function isBooleanMap(value: unknown): value is Record<string, boolean> {
+    return typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "boolean");
+}

@@ -1,0 +1,65 @@
+// What the status bar item says, as a pure function of the state, so every state's text is tested
+// without a VS Code. The adapter (src/ui/statusBar.ts) only copies these fields onto the item.
+
+import type { EngineState } from "../engine/client";
+
+export interface StatusInput {
+    readonly engine: EngineState;
+    readonly enabled: boolean;
+    readonly snoozedUntil?: number;
+    readonly now: number;
+    /** Ghost text is off for the active editor's language. */
+    readonly languageDisabled?: string;
+    readonly generating: boolean;
+    /** Why ghost text is paused, e.g. a command-palette prompt is running. */
+    readonly pausedBy?: string;
+    readonly last?: { readonly latencyMs: number; readonly tokensPerSecond?: number };
+}
+
+export interface StatusView {
+    readonly text: string;
+    readonly tooltip: string;
+    readonly severity: "normal" | "warning" | "error";
+}
+
+export function describeStatus(input: StatusInput): StatusView {
+    const { engine } = input;
+    const backend = engine.kind === "ready" ? engine.info.backend : undefined;
+    const details = [
+        backend && `Backend: ${backend}`,
+        engine.kind === "ready" && `Model: ${engine.info.modelPath} (${engine.info.fileType ?? "GGUF"}, context ${engine.info.contextSize})`,
+        input.last && `Last suggestion: ${Math.round(input.last.latencyMs)} ms${input.last.tokensPerSecond ? `, ${input.last.tokensPerSecond.toFixed(1)} tok/s` : ""}`,
+        "Click for options.",
+    ].filter(Boolean);
+    const tooltip = (headline: string) => [headline, ...details].join("\n");
+
+    switch (engine.kind) {
+        case "failed":
+            return { text: "$(error) Solar", tooltip: tooltip(`Engine stopped: ${engine.error.message}`), severity: "error" };
+        case "noModel":
+            return engine.error
+                ? { text: "$(error) Solar", tooltip: tooltip(`No model: ${engine.error.message}`), severity: "error" }
+                : { text: "$(circle-slash) Solar", tooltip: tooltip("No model configured."), severity: "warning" };
+        case "restarting":
+            return { text: "$(sync~spin) Solar", tooltip: tooltip(`Engine crashed, restarting (attempt ${engine.attempt}): ${engine.error.message}`), severity: "warning" };
+        case "starting":
+        case "loading":
+            return { text: "$(loading~spin) Solar", tooltip: tooltip(engine.kind === "loading" ? `Loading ${engine.modelPath}…` : "Starting the engine…"), severity: "normal" };
+        case "stopped":
+            return { text: "$(circle-slash) Solar", tooltip: tooltip("Engine stopped."), severity: "warning" };
+        case "ready":
+            break;
+    }
+    if (!input.enabled) return { text: "$(circle-slash) Solar", tooltip: tooltip("Ghost text is disabled."), severity: "normal" };
+    if (input.snoozedUntil !== undefined && input.snoozedUntil > input.now) {
+        const minutes = Math.ceil((input.snoozedUntil - input.now) / 60_000);
+        return { text: `$(debug-pause) Solar ${minutes}m`, tooltip: tooltip(`Snoozed for ${minutes} more minute${minutes === 1 ? "" : "s"}.`), severity: "normal" };
+    }
+    if (input.pausedBy) return { text: "$(debug-pause) Solar", tooltip: tooltip(`Ghost text paused: ${input.pausedBy}.`), severity: "normal" };
+    if (input.languageDisabled) {
+        return { text: "$(circle-slash) Solar", tooltip: tooltip(`Ghost text is disabled for ${input.languageDisabled}.`), severity: "normal" };
+    }
+    if (input.generating) return { text: "$(loading~spin) Solar", tooltip: tooltip("Generating…"), severity: "normal" };
+    const latency = input.last ? ` ${Math.round(input.last.latencyMs)}ms` : "";
+    return { text: `$(sparkle) Solar${latency}`, tooltip: tooltip("Ready."), severity: "normal" };
+}

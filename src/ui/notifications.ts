@@ -1,0 +1,28 @@
+// Shows an error once (ErrorNotices decides) with actions, and logs every occurrence. Aborts are
+// expected (the user typed on) and stay silent.
+
+import * as vscode from "vscode";
+import type { ErrorNotices } from "../status/errorNotices";
+import { SECTION } from "../config";
+
+export interface ReportDeps {
+    readonly log: vscode.LogOutputChannel;
+    readonly notices: ErrorNotices;
+    readonly showLog: () => void;
+    /** Every notification shown, for the extension's API (tests read it). */
+    readonly shown: string[];
+}
+
+export function reportError(error: unknown, deps: ReportDeps): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: unknown })?.code;
+    if (code === "ABORTED") return;
+    deps.log.error(`${typeof code === "string" ? `[${code}] ` : ""}${message}`);
+    if (!deps.notices.shouldShow(typeof code === "string" ? code : message)) return;
+    const actions = ["Show Log", "Open Settings"];
+    deps.shown.push(message);
+    void vscode.window.showErrorMessage(`Solar Complete: ${message}`, ...actions).then((picked) => {
+        if (picked === "Show Log") deps.showLog();
+        if (picked === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.modelPath`);
+    });
+}

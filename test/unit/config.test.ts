@@ -1,0 +1,48 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DEFAULTS, needsModelReload, readSettings, RESTRICTED_KEYS, SECTION } from "../../src/config";
+
+const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../package.json"), "utf8"));
+const properties: Record<string, { default: unknown; scope?: string }> = manifest.contributes.configuration.properties;
+const source = (values: Record<string, unknown>) => ({ get: (key: string) => values[key] });
+
+describe("config", () => {
+    it("has the same defaults as package.json, for every setting", () => {
+        const declared = Object.keys(properties).map((k) => k.slice(SECTION.length + 1)).sort();
+        assert.deepEqual(declared, Object.keys(DEFAULTS).sort());
+        for (const [key, value] of Object.entries(DEFAULTS)) {
+            assert.deepEqual(properties[`${SECTION}.${key}`].default, value, key);
+        }
+        assert.deepEqual(readSettings(source({})), DEFAULTS);
+    });
+
+    it("declares settings that name files as machine-scoped and restricted in untrusted workspaces", () => {
+        const restricted: string[] = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
+        for (const key of RESTRICTED_KEYS) {
+            assert.equal(properties[`${SECTION}.${key}`].scope, "machine", key);
+            assert.ok(restricted.includes(`${SECTION}.${key}`), key);
+        }
+    });
+
+    it("ignores restricted settings in an untrusted workspace", () => {
+        assert.equal(readSettings(source({ modelPath: "/evil/model.gguf" }), false).modelPath, "");
+        assert.equal(readSettings(source({ modelPath: " /mine/model.gguf " }), true).modelPath, "/mine/model.gguf");
+    });
+
+    it("clamps numbers, falls back on wrong types, and keeps debounce limits ordered", () => {
+        const s = readSettings(source({ maxTokens: 99999, temperature: -1, gpu: "tpu", enable: "yes", debounceMinMs: 800, debounceMaxMs: 100, enableLanguages: { "*": "no" } }));
+        assert.equal(s.maxTokens, 1024);
+        assert.equal(s.temperature, 0);
+        assert.equal(s.gpu, "auto");
+        assert.equal(s.enable, true);
+        assert.equal(s.debounceMaxMs, 800);
+        assert.deepEqual(s.enableLanguages, DEFAULTS.enableLanguages);
+    });
+
+    it("knows which changes need a model reload", () => {
+        assert.equal(needsModelReload(DEFAULTS, { ...DEFAULTS, maxTokens: 10 }), false);
+        assert.equal(needsModelReload(DEFAULTS, { ...DEFAULTS, gpu: "cpu" }), true);
+        assert.equal(needsModelReload(DEFAULTS, { ...DEFAULTS, modelPath: "/m.gguf" }), true);
+    });
+});
