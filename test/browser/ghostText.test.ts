@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // Ghost text as a user sees it: a real VS Code (code-server) in Chromium, typing with the keyboard,
 // the copy model answering. It waits for the ghost-text decoration, types through it, accepts the
 // next word, accepts the rest with Tab, saves with Ctrl+S and reads the file from disk.
