@@ -95,6 +95,27 @@ describe("ghost text in VS Code", function () {
         assert.ok(fixture.text.slice(cut.offset).startsWith(inserted.trimEnd()), JSON.stringify(inserted));
     });
 
+    it("partial accept: VS Code's accept-next-word and accept-next-line take part of our suggestion", async () => {
+        const cut = fixture.cutPoints.find((c) => fixture.text[c.offset - 1] === "\n" && c.offset > 200);
+        assert.ok(cut);
+        const prefix = fixture.text.slice(0, cut.offset);
+        const suggestion = expectedAfter(prefix);
+        const editor = await open("partial.ts", prefix);
+        const completions = (await api.engine.counters()).completions;
+        await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+        await until("a completion", async () => (await api.engine.counters()).completions > completions);
+        await until("a word accepted", async () => {
+            await vscode.commands.executeCommand("editor.action.inlineSuggest.acceptNextWord");
+            return editor.document.getText() !== prefix;
+        }, 10_000);
+        const word = editor.document.getText().slice(prefix.length);
+        assert.ok(word.length > 0 && suggestion.startsWith(word) && !word.includes("\n"), JSON.stringify(word));
+        await vscode.commands.executeCommand("editor.action.inlineSuggest.acceptNextLine");
+        await until("the rest of the line accepted", () => editor.document.getText().length > prefix.length + word.length);
+        const line = editor.document.getText().slice(prefix.length);
+        assert.equal(line.replace(/\n$/, ""), suggestion.split("\n")[0]);
+    });
+
     it("typing a character cancels the request in flight (the engine reports the abort)", async () => {
         await config().update("maxTokens", 1024, vscode.ConfigurationTarget.Global);
         await useModel(tinyModel);
