@@ -6,7 +6,7 @@ import * as os from "node:os";
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { buildPromptWindow } from "../completion/promptWindow";
 import { inspectGguf } from "../model/ggufFile";
-import { ChunkSizer } from "./chunkSizer";
+import { ChunkSizer, DEFAULT_CHUNK_SIZER } from "./chunkSizer";
 import { GeneratedText } from "./generatedText";
 import { EngineError } from "./engineError";
 import type { Log } from "./llamaRuntime";
@@ -29,13 +29,14 @@ export interface CompleteHooks {
 }
 
 export class LlamaEngine {
-    private readonly chunks = new ChunkSizer();
+    private lastTokenized: { readonly text: string; readonly tokens: readonly Token[] } | undefined;
 
     private constructor(
         private readonly model: LlamaModel,
         private readonly context: LlamaContext,
         private readonly sequence: LlamaContextSequence,
         readonly info: ModelInfo,
+        private readonly chunks: ChunkSizer,
     ) {}
 
     /**
@@ -55,7 +56,8 @@ export class LlamaEngine {
         }
         try {
             const contextSize = Math.min(options.maxContextSize ?? SOLAR_CONTEXT_SIZE, model.trainContextSize);
-            const context = await model.createContext({ contextSize, sequences: 1, threads, batchSize: 512 });
+            const batchSize = batchSizeFor(llama);
+            const context = await model.createContext({ contextSize, sequences: 1, threads, batchSize });
             const sequence = context.getSequence();
             const info: ModelInfo = {
                 modelPath: options.modelPath,
@@ -70,7 +72,7 @@ export class LlamaEngine {
                 loadMs: Math.round(performance.now() - started),
             };
             log("info", `Loaded ${options.modelPath} (${info.fileType ?? "?"}, context ${info.contextSize}) on ${info.backend} in ${info.loadMs} ms`);
-            return new LlamaEngine(model, context, sequence, info);
+            return new LlamaEngine(model, context, sequence, info, new ChunkSizer({ ...DEFAULT_CHUNK_SIZER, max: batchSize }));
         } catch (error) {
             await model.dispose();
             throw new EngineError("LOAD_FAILED", `Could not create a context for ${options.modelPath}: ${(error as Error).message}`);
@@ -79,9 +81,14 @@ export class LlamaEngine {
 
     /** Exactly the tokens evaluated for a prompt: BOS (when the model wants it) + the text. */
     tokenizePrompt(text: string): Token[] {
+        // The window's final count tokenizes exactly the prompt that is then evaluated: keep that
+        // result so a keystroke tokenizes its prompt once, not twice (measured: 5 ms per 4k tokens).
+        if (this.lastTokenized?.text === text) return [...this.lastTokenized.tokens];
         const tokens = this.model.tokenize(text);
         const bos = this.model.tokens.bos;
-        return bos != null && this.model.tokens.shouldPrependBosToken ? [bos, ...tokens] : tokens;
+        const prompt = bos != null && this.model.tokens.shouldPrependBosToken ? [bos, ...tokens] : tokens;
+        this.lastTokenized = { text, tokens: prompt };
+        return [...prompt];
     }
 
     countTokens(text: string): number {
@@ -213,6 +220,15 @@ export class LlamaEngine {
         }
         return { evaluated, stoppedBy: shouldStop(), maxChunkMs };
     }
+}
+
+/**
+ * The most tokens one prompt chunk may hold. llama.cpp's compute buffer grows with it (66 MB at 512
+ * on the medium test model). A GPU evaluates big chunks well within the chunk time target; on a CPU
+ * a chunk that meets the target is far smaller than 128, so a bigger buffer would only cost memory.
+ */
+function batchSizeFor(llama: Llama): number {
+    return llama.gpu === false ? 128 : 512;
 }
 
 async function describeBackend(llama: Llama, model: LlamaModel, threads: number): Promise<string> {
