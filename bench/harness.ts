@@ -49,7 +49,6 @@ export const QUICK_PLAN: Plan = {
 export const KEYSTROKE_MAX_TOKENS = 16;
 
 export interface Bench {
-    readonly quick: boolean;
     readonly plan: Plan;
     readonly threads: number;
     readonly gpu: GpuSetting;

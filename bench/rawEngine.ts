@@ -1,9 +1,12 @@
 // node-llama-cpp used directly, in this process, with none of our engine around it: the baselines.
 // - fresh: the sequence is cleared before each request (no prefix reuse at all);
 // - reuse: the longest cached prefix is kept (adaptStateToTokens), like our engine does.
-// Same context size, batch size and threads as LlamaEngine, greedy sampling, EOS stops.
+// Same context size and threads as LlamaEngine, greedy sampling, EOS stops; node-llama-cpp's default
+// batch size (512): the baseline as a user of node-llama-cpp would run it.
 
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+
+const NODE_LLAMA_CPP_DEFAULT_BATCH = 512;
 
 export interface RawRun {
     readonly promptTokens: number;
@@ -34,7 +37,7 @@ export class RawEngine {
             contextSize: Math.min(contextSize, model.trainContextSize),
             sequences: 1,
             threads,
-            batchSize: 512,
+            batchSize: NODE_LLAMA_CPP_DEFAULT_BATCH,
         });
         return new RawEngine(model, context, context.getSequence());
     }

@@ -76,7 +76,6 @@ async function main(): Promise<void> {
     const backend = llama.gpu === false ? `CPU (llama.cpp ${llama.buildType}), ${opts.threads} thread${opts.threads === 1 ? "" : "s"}` : `${llama.gpu}`;
     const machine: Record<string, unknown> = { ...describeMachine(backend, opts.threads), cpu_features: llama.systemInfo };
     const bench: Bench = {
-        quick: opts.quick,
         plan: opts.quick ? QUICK_PLAN : FULL_PLAN,
         threads: opts.threads,
         gpu: opts.gpu,

@@ -46,7 +46,7 @@ export async function memory(bench: Bench) {
     const overhead = (out.afterFirst - out.baseline - expected) / MB;
     // llama.cpp's extra buffers: weights repacked for the CPU's vector units (a second copy, in
     // anonymous memory) and the compute buffer, which grows with the batch size.
-    const buffers = out.llamaBuffersMib;
+    const { batchSize, ...buffers } = out.llamaBuffersMib;
     const repackMib = Object.entries(buffers).filter(([k]) => k.includes("REPACK")).reduce((sum, [, v]) => sum + v, 0);
     const computeMib = Object.entries(buffers).filter(([k]) => k.endsWith("compute")).reduce((sum, [, v]) => sum + v, 0);
     const growth = (last.rss - out.afterFirst) / MB;
@@ -57,10 +57,12 @@ export async function memory(bench: Bench) {
         overhead_mb: round(overhead),
         growth_mb: round(growth),
         growth_second_half_mb: round((last.rss - middle.rss) / MB),
+        growth_first_tenth_mb: round((out.samples[Math.min(1, out.samples.length - 1)].rss - out.afterFirst) / MB),
         expected_mb: round(expected / MB),
         model_file_mb: round(gguf.fileSize / MB),
         llama_cpp_repacked_weights_mb: round(repackMib),
         llama_cpp_compute_buffer_mb: round(computeMib),
+        llama_cpp_batch_size: batchSize,
         overhead_beyond_llama_cpp_buffers_mb: round(overhead - repackMib - computeMib),
         llama_cpp_buffers_mib: buffers,
         kv_cache_mb: round(kvBytes / MB),

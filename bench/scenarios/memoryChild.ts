@@ -3,6 +3,7 @@
 
 import * as fs from "node:fs";
 import { EngineClient } from "../../src/engine/client";
+import { batchSizeFor } from "../../src/engine/llamaEngine";
 import type { GpuSetting } from "../../src/engine/protocol";
 import { workerTransport } from "../../src/engine/transport";
 import { codeOfLength, TYPED_CODE, typing } from "../documents";
@@ -24,7 +25,7 @@ export interface MemoryChildOutput {
     readonly afterFirstDetail: Record<string, number>;
     readonly endDetail: Record<string, number>;
     readonly contextSize: number;
-    /** llama.cpp's own account of its buffers (MiB) for the same model and context, by name. */
+    /** llama.cpp's own account of its buffers (MiB) for the same model and context, by name, and the batch size. */
     readonly llamaBuffersMib: Record<string, number>;
 }
 
@@ -78,7 +79,7 @@ async function main(input: MemoryChildInput): Promise<MemoryChildOutput> {
 /**
  * Loads the model again (after the worker is gone) with llama.cpp's info logs on, only to read the
  * sizes it reports: "CPU_REPACK model buffer size = 90.14 MiB", "CPU compute buffer size = ...".
- * Same context size, and LlamaEngine's batch size (512).
+ * Same context size and batch size as LlamaEngine.
  */
 async function llamaBuffers(input: MemoryChildInput, contextSize: number): Promise<Record<string, number>> {
     const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
@@ -93,14 +94,14 @@ async function llamaBuffers(input: MemoryChildInput, contextSize: number): Promi
         },
     });
     try {
-        const model = await llama.loadModel({ modelPath: input.modelPath });
-        const context = await model.createContext({ contextSize, sequences: 1, threads: input.threads, batchSize: 512 });
+        const model = await llama.loadModel({ modelPath: input.modelPath, useMmap: llama.gpu === false ? false : "auto" });
+        const context = await model.createContext({ contextSize, sequences: 1, threads: input.threads, batchSize: batchSizeFor(llama) });
         await context.dispose();
         await model.dispose();
     } finally {
         await llama.dispose();
     }
-    return sizes;
+    return { ...sizes, batchSize: batchSizeFor(llama) };
 }
 
 const input = JSON.parse(process.argv[2] ?? "{}") as MemoryChildInput;

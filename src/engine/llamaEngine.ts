@@ -50,7 +50,9 @@ export class LlamaEngine {
         const threads = options.threads ?? defaultThreads();
         let model: LlamaModel;
         try {
-            model = await llama.loadModel({ modelPath: options.modelPath });
+            // On the CPU llama.cpp repacks the weights into a second, anonymous copy; with the file
+            // also mapped, both stay resident (measured: 298 against 214 MB over the medium model).
+            model = await llama.loadModel({ modelPath: options.modelPath, useMmap: llama.gpu === false ? false : "auto" });
         } catch (error) {
             throw new EngineError("LOAD_FAILED", `llama.cpp could not load ${options.modelPath}: ${(error as Error).message}`);
         }
@@ -227,7 +229,7 @@ export class LlamaEngine {
  * on the medium test model). A GPU evaluates big chunks well within the chunk time target; on a CPU
  * a chunk that meets the target is far smaller than 128, so a bigger buffer would only cost memory.
  */
-function batchSizeFor(llama: Llama): number {
+export function batchSizeFor(llama: Pick<Llama, "gpu">): number {
     return llama.gpu === false ? 128 : 512;
 }
 
