@@ -2,25 +2,16 @@
 // TypeScript (indentation, identifiers, strings, comments), so its token density (~3-4 characters
 // per token with the Llama-2 vocabulary) is what a user's file would have.
 
+import { mulberry32 } from "../test/fixtures/prng";
+
 const WORDS = [
     "user", "item", "order", "price", "total", "count", "index", "value", "result", "config", "cache",
     "buffer", "stream", "request", "response", "handler", "session", "token", "window", "anchor",
     "parse", "render", "update", "create", "delete", "load", "save", "fetch", "merge", "filter",
 ];
 
-function prng(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
 function* codeLines(seed: number): Generator<string> {
-    const next = prng(seed);
+    const next = mulberry32(seed);
     const word = () => WORDS[Math.floor(next() * WORDS.length)];
     const name = () => word() + word()[0].toUpperCase() + word().slice(1);
     for (let block = 0; ; block++) {
@@ -74,7 +65,7 @@ function trimToTokens(text: string, tokens: number, countTokens: (text: string) 
 
 /** One line of minified JavaScript, like a bundle: no newline anywhere. */
 export function minifiedOfLength(chars: number, seed = 2): string {
-    const next = prng(seed);
+    const next = mulberry32(seed);
     const id = () => String.fromCharCode(97 + Math.floor(next() * 26)) + Math.floor(next() * 100).toString(36);
     const parts: string[] = [];
     let length = 0;
