@@ -64,8 +64,10 @@ if [[ ! -f "$MARKER" ]]; then
     t=$(now)
     cd "$CACHE/code-server"
     echo '{ "name": "solar-complete-vscode-host", "private": true }' >package.json
+    # Under an npm script npm_config_user_agent says "node/v20…"; code-server's postinstall reads the
+    # Node version from it and refuses ("requires node v24"): drop it so npm fills in Node 24.
     PATH="$CACHE/node/bin:$PATH" npm_config_nodedir="$CACHE/node" \
-        npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >&2
+        env -u npm_config_user_agent npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >&2
     # Smoke check; the XDG dirs keep code-server from writing a default config into ~.
     xdg="$(mktemp -d)"
     XDG_CONFIG_HOME="$xdg" XDG_DATA_HOME="$xdg" XDG_CACHE_HOME="$xdg" \
