@@ -62,17 +62,22 @@ describe("ghost text in VS Code", function () {
         return suggestion.insertText;
     }
 
-    /** Triggers ghost text and accepts it; returns what was inserted. */
-    async function triggerAndCommit(editor: vscode.TextEditor): Promise<string> {
+    /** Asks for ghost text, then runs `accept` until the document changes (the item reaches the widget a moment after the engine answers). */
+    async function triggerAndAccept(editor: vscode.TextEditor, accept: string): Promise<void> {
         const before = editor.document.getText();
         const completions = (await api.engine.counters()).completions;
         await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
         await until("a completion", async () => (await api.engine.counters()).completions > completions);
-        // The item reaches the widget a moment after the engine answers.
-        await until("the committed suggestion", async () => {
-            await vscode.commands.executeCommand("editor.action.inlineSuggest.commit");
+        await until(`${accept} to change the document`, async () => {
+            await vscode.commands.executeCommand(accept);
             return editor.document.getText() !== before;
         }, 10_000);
+    }
+
+    /** Triggers ghost text and accepts it; returns what was inserted. */
+    async function triggerAndCommit(editor: vscode.TextEditor): Promise<string> {
+        const before = editor.document.getText();
+        await triggerAndAccept(editor, "editor.action.inlineSuggest.commit");
         // An accept may arrive as more than one edit: read the text once it stopped changing.
         let settled = "";
         await until("the document to settle", async () => {
@@ -101,13 +106,7 @@ describe("ghost text in VS Code", function () {
         const prefix = fixture.text.slice(0, cut.offset);
         const suggestion = expectedAfter(prefix);
         const editor = await open("partial.ts", prefix);
-        const completions = (await api.engine.counters()).completions;
-        await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
-        await until("a completion", async () => (await api.engine.counters()).completions > completions);
-        await until("a word accepted", async () => {
-            await vscode.commands.executeCommand("editor.action.inlineSuggest.acceptNextWord");
-            return editor.document.getText() !== prefix;
-        }, 10_000);
+        await triggerAndAccept(editor, "editor.action.inlineSuggest.acceptNextWord");
         const word = editor.document.getText().slice(prefix.length);
         assert.ok(word.length > 0 && suggestion.startsWith(word) && !word.includes("\n"), JSON.stringify(word));
         await vscode.commands.executeCommand("editor.action.inlineSuggest.acceptNextLine");
