@@ -22,6 +22,7 @@ const bundles = [
     { entryPoints: ["src/extension.ts"], outfile: "dist/extension.js" },
     { entryPoints: ["src/engine/worker.ts"], outfile: "dist/worker.js" },
     { entryPoints: ["src/cli/complete.ts"], outfile: "dist/cli/complete.js" },
+    { entryPoints: ["src/cli/model.ts"], outfile: "dist/cli/model.js" },
 ];
 
 const contexts = await Promise.all(bundles.map((b) => esbuild.context({ ...common, ...b })));

@@ -3,6 +3,7 @@
 // clamped here, and defaults live in DEFAULTS, which a unit test checks against package.json.
 
 import type { GpuSetting } from "./engine/protocol";
+import { DEFAULT_QUANTIZATION, QUANTIZATIONS, type QuantizationSetting } from "./model/catalog";
 
 export const SECTION = "solarComplete";
 
@@ -24,6 +25,18 @@ export interface Settings {
     readonly threads: number;
     /** A local GGUF file; machine scope, ignored in untrusted workspaces. Empty = the catalog's model. */
     readonly modelPath: string;
+    /** Solar Instruct GGUF for "Solar: Prompt..."; empty = the base model with a plain-text framing. */
+    readonly instructModelPath: string;
+    /** Where "Solar: Prompt..." answers by default. */
+    readonly promptOutput: "untitled" | "cursor";
+    /** Tokens generated for a command-palette prompt or "Continue Here". */
+    readonly "prompt.maxTokens": number;
+    /** Catalog quantization downloaded into storageFolder when modelPath is empty; "auto" fits the machine. */
+    readonly quantization: QuantizationSetting;
+    /** Replaces https://huggingface.co (a mirror); machine scope, ignored in untrusted workspaces. */
+    readonly downloadEndpoint: string;
+    /** Where catalog models are kept; empty = the extension's global storage. Machine scope, restricted. */
+    readonly storageFolder: string;
 }
 
 export const DEFAULTS: Settings = {
@@ -41,13 +54,19 @@ export const DEFAULTS: Settings = {
     gpu: "auto",
     threads: 0,
     modelPath: "",
+    instructModelPath: "",
+    promptOutput: "untitled",
+    "prompt.maxTokens": 512,
+    quantization: DEFAULT_QUANTIZATION,
+    downloadEndpoint: "",
+    storageFolder: "",
 };
 
 /** Settings whose change needs the model reloaded in the worker; the others apply at once. */
-export const MODEL_KEYS: readonly (keyof Settings)[] = ["modelPath", "gpu", "threads"];
+export const MODEL_KEYS: readonly (keyof Settings)[] = ["modelPath", "gpu", "threads", "quantization", "downloadEndpoint", "storageFolder"];
 
 /** Settings naming files or URLs: machine scope, and never taken from an untrusted workspace. */
-export const RESTRICTED_KEYS: readonly (keyof Settings)[] = ["modelPath"];
+export const RESTRICTED_KEYS: readonly (keyof Settings)[] = ["modelPath", "instructModelPath", "downloadEndpoint", "storageFolder"];
 
 export interface ConfigSource {
     get(key: string): unknown;
@@ -70,6 +89,11 @@ export function readSettings(source: ConfigSource, trusted = true): Settings {
     const languages = get("enableLanguages");
     const stops = get("stopStrings");
     const modelPath = get("modelPath");
+    const trimmed = (key: keyof Settings): string => {
+        const value = get(key);
+        return typeof value === "string" ? value.trim() : (DEFAULTS[key] as string);
+    };
+    const instructModelPath = get("instructModelPath");
     return {
         enable: typeof enable === "boolean" ? enable : DEFAULTS.enable,
         enableLanguages: isBooleanMap(languages) ? languages : DEFAULTS.enableLanguages,
@@ -84,6 +108,12 @@ export function readSettings(source: ConfigSource, trusted = true): Settings {
         gpu: oneOf("gpu", ["auto", "cuda", "vulkan", "metal", "cpu"]),
         threads: Math.round(number("threads", 0, 256)),
         modelPath: typeof modelPath === "string" ? modelPath.trim() : DEFAULTS.modelPath,
+        instructModelPath: typeof instructModelPath === "string" ? instructModelPath.trim() : DEFAULTS.instructModelPath,
+        promptOutput: oneOf("promptOutput", ["untitled", "cursor"]),
+        "prompt.maxTokens": Math.round(number("prompt.maxTokens", 1, 2048)),
+        quantization: oneOf("quantization", ["auto", ...QUANTIZATIONS]),
+        downloadEndpoint: trimmed("downloadEndpoint"),
+        storageFolder: trimmed("storageFolder"),
     };
 }
 

@@ -5,6 +5,9 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { needsModelReload, readSettings, SECTION, type Settings } from "./config";
 import { toggleEnable, toggleLanguage, pickSnooze, showMenu } from "./commands/menu";
+import { ModelManager } from "./commands/modelCommands";
+import { AskSolarCodeActions } from "./commands/codeActions";
+import { PromptCommands, type PromptRun } from "./commands/prompts";
 import { GhostTextControls } from "./completion/controls";
 import { GhostTextService } from "./completion/ghostTextService";
 import { isLanguageEnabled } from "./completion/triggerRules";
@@ -29,6 +32,8 @@ export interface SolarCompleteApi {
     readonly notifications: () => readonly string[];
     /** The last ghost-text suggestion and the raw model text it was made from. */
     readonly lastSuggestion: () => GhostTextService["last"];
+    /** The last command-palette prompt (Continue Here, Prompt...): what it inserted, and its timings. */
+    readonly lastPrompt: () => PromptRun | undefined;
 }
 
 let engine: EngineClient | undefined;
@@ -66,7 +71,8 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
 
     const controls = new GhostTextControls(context.globalState, Date.now, () => status.refresh());
 
-    const loader = new ModelLoader(client, report);
+    const models = new ModelManager({ context, log, settings: () => settings, engine: client });
+    const loader = new ModelLoader(client, report, (next) => models.resolvePath(next));
 
     const service = new GhostTextService({
         backend: client,
@@ -85,15 +91,27 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
             status.refresh();
         },
     });
+    const prompts = new PromptCommands({
+        engine: client,
+        settings: () => settings,
+        controls,
+        state: context.globalState,
+        log,
+        reloadBaseModel: () => loader.apply(settings, true),
+    });
     const provider = new GhostTextProvider(service, () => client.state.kind === "ready", (error) => log.warn(`Ghost text: ${String(error)}`));
 
     context.subscriptions.push(
         log,
         status,
         vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider),
+        prompts,
+        ...prompts.register(),
+        vscode.languages.registerCodeActionsProvider({ pattern: "**" }, new AskSolarCodeActions(), AskSolarCodeActions.metadata),
         vscode.commands.registerCommand(MENU_COMMAND, () =>
-            showMenu({ settings: () => settings, controls, restartEngine: restart, showLog: () => log.show() }),
+            showMenu({ settings: () => settings, controls, restartEngine: restart, showLog: () => log.show(), chooseQuantization: () => models.chooseQuantization() }),
         ),
+        ...models.register(),
         vscode.commands.registerCommand("solarComplete.toggleEnable", () => toggleEnable(settings)),
         vscode.commands.registerCommand("solarComplete.snooze", () => pickSnooze(controls)),
         // For keybindings (and tests): snooze without the quick pick, e.g. args 15.
@@ -130,7 +148,7 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
 
     status.show();
     void loader.apply(settings);
-    return { engine: client, settings: () => settings, status: () => describeStatus(statusInput()), notifications: () => shown, lastSuggestion: () => service.last };
+    return { engine: client, settings: () => settings, status: () => describeStatus(statusInput()), notifications: () => shown, lastSuggestion: () => service.last, lastPrompt: () => prompts.last };
 }
 
 function languageDisabled(settings: Settings): string | undefined {

@@ -5,7 +5,12 @@
 // (the workbench's console and code-server's log too), SOLAR_HOST_KEEP=1 (keep code-server's temp
 // folder), SOLAR_HOST_VSIX=<file> (test that packaged extension, installed, instead of the repo).
 
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { ensureModel } from "../../test/fixtures/models";
+import { startModelServer } from "../../test/unit/support/modelServer";
+import { catalogEntry, downloadUrl } from "../../src/model/catalog";
 import { runSuiteInCodeServer } from "./hostSuite";
 
 const timeoutMs = Number(process.env.SOLAR_HOST_TIMEOUT_MS ?? 300_000);
@@ -35,12 +40,36 @@ async function modelEnv(): Promise<Record<string, string>> {
     return {
         SOLAR_TEST_COPY_CODE_MODEL: await ensureModel("copy-code"),
         SOLAR_TEST_TINY_MODEL: await ensureModel("tiny"),
+        SOLAR_TEST_COPY_MODEL: await ensureModel("copy"),
+        // Only for the prompt suite's timing (time to the first streamed character, streaming rate).
+        SOLAR_TEST_MEDIUM_MODEL: await ensureModel("medium"),
+    };
+}
+
+/**
+ * The model manager's test bed: a loopback server serving generated models under catalog file names
+ * (tiny as Q4_0, copy-code as Q4_K_M, the default), the endpoint setting pointing at it, and an empty
+ * storage folder, so quantization switches download and load real files with no internet.
+ */
+async function catalogMirror(): Promise<{ env: Record<string, string>; settings: Record<string, unknown> }> {
+    const server = await startModelServer();
+    process.on("exit", () => void server.close());
+    const serve = async (quant: "Q4_0" | "Q4_K_M", model: "tiny" | "copy-code") =>
+        server.serve(new URL(downloadUrl(catalogEntry("base", quant), server.endpoint)).pathname, { file: await ensureModel(model), linkedSha: true });
+    await serve("Q4_0", "tiny");
+    await serve("Q4_K_M", "copy-code");
+    const storage = fs.mkdtempSync(path.join(os.tmpdir(), "solar-host-models-"));
+    process.on("exit", () => fs.rmSync(storage, { recursive: true, force: true }));
+    return {
+        env: { SOLAR_TEST_MODEL_ENDPOINT: server.endpoint, SOLAR_TEST_MODEL_STORAGE: storage, SOLAR_DOWNLOAD_CONSENT: "always" },
+        settings: { "solarComplete.downloadEndpoint": server.endpoint, "solarComplete.storageFolder": storage },
     };
 }
 
 const vsix = process.env.SOLAR_HOST_VSIX;
-modelEnv().then((env) => runSuiteInCodeServer({
-    env,
+Promise.all([modelEnv(), catalogMirror()]).then(([env, mirror]) => runSuiteInCodeServer({
+    env: { ...env, ...mirror.env },
+    settings: mirror.settings,
     timeoutMs,
     verbose: process.env.SOLAR_HOST_VERBOSE === "1",
     signal: abort.signal,

@@ -11,6 +11,7 @@ export interface MenuDeps {
     readonly controls: GhostTextControls;
     readonly restartEngine: () => void;
     readonly showLog: () => void;
+    readonly chooseQuantization?: () => unknown;
 }
 
 export async function toggleEnable(settings: Settings): Promise<void> {
@@ -44,6 +45,9 @@ export async function showMenu(deps: MenuDeps): Promise<void> {
             : { label: "$(debug-pause) Snooze…", description: "5, 15 or 60 minutes", run: () => pickSnooze(deps.controls) },
         ...(languageId
             ? [{ label: `${languageOn ? "$(circle-slash) Disable" : "$(check) Enable"} for ${languageId}`, run: () => toggleLanguage(settings, languageId) }]
+            : []),
+        ...(deps.chooseQuantization
+            ? [{ label: "$(symbol-numeric) Choose quantization…", description: settings.modelPath ? "modelPath overrides it" : settings.quantization, run: deps.chooseQuantization }]
             : []),
         { label: "$(debug-restart) Restart engine", run: deps.restartEngine },
         { label: "$(output) Show log", run: deps.showLog },

@@ -105,6 +105,8 @@ export class GhostTextService {
         if (cached !== undefined) return this.shape(request, settings, prefix, suffix, cached);
 
         if (!request.explicit && !(await this.deps.sleep(this.deps.debounce.delay(now), signal))) return undefined;
+        // A prompt may have taken the engine during the debounce: asking now would only be refused.
+        if (this.deps.controls().pausedBy !== undefined) return undefined;
         const raw = await this.generate(request, settings, signal);
         if (raw === undefined) return undefined;
         this.deps.cache.store(request.documentId, prefix, raw, at);

@@ -1,7 +1,8 @@
 // Serves the protocol for one engine: the worker's whole job, and also usable in-process (tests,
 // CLI). All model work runs one operation at a time on a queue. A new completion aborts the ones
 // before it: when the user types again, the old request's answer is useless, and on a CPU letting
-// it finish would delay the new one by seconds.
+// it finish would delay the new one by seconds. The exception is a non-preemptible completion (a
+// prompt the user waits for): a preemptible request that arrives meanwhile is refused, not served.
 
 import { EngineError, toErrorData } from "./engineError";
 import { LlamaEngine } from "./llamaEngine";
@@ -21,10 +22,11 @@ export class EngineService {
     private runtime: AcquiredLlama | undefined;
     private engine: LlamaEngine | undefined;
     private queue: Promise<void> = Promise.resolve();
-    private readonly completions = new Map<number, AbortController>();
-    private counters: { completions: number; aborted: number; maxConcurrent: number; running: number } = {
+    private readonly completions = new Map<number, { readonly controller: AbortController; readonly preemptible: boolean }>();
+    private counters: { completions: number; aborted: number; refused: number; maxConcurrent: number; running: number } = {
         completions: 0,
         aborted: 0,
+        refused: 0,
         maxConcurrent: 0,
         running: 0,
     };
@@ -50,11 +52,16 @@ export class EngineService {
                 this.enqueue(message.id, () => this.load(message.options));
                 break;
             case "complete":
+                if (message.request.preemptible !== false && [...this.completions.values()].some((c) => !c.preemptible)) {
+                    this.counters.refused++;
+                    this.fail(message.id, new EngineError("BUSY", "A prompt is using the engine; ghost text waits until it is done."));
+                    break;
+                }
                 this.abortAll();
                 this.startCompletion(message.id, message.request);
                 break;
             case "cancel":
-                this.completions.get(message.id)?.abort();
+                this.completions.get(message.id)?.controller.abort();
                 break;
             case "countTokens":
                 // Tokenizing is synchronous and cheap: no need to wait behind a generation.
@@ -78,7 +85,7 @@ export class EngineService {
 
     private startCompletion(id: number, request: CompletionRequest): void {
         const controller = new AbortController();
-        this.completions.set(id, controller);
+        this.completions.set(id, { controller, preemptible: request.preemptible !== false });
         this.enqueue(id, async () => {
             try {
                 this.counters.running++;
@@ -121,12 +128,12 @@ export class EngineService {
     }
 
     private snapshot(): EngineCounters {
-        const { completions, aborted, maxConcurrent } = this.counters;
-        return { completions, aborted, maxConcurrent, last: this.last };
+        const { completions, aborted, refused, maxConcurrent } = this.counters;
+        return { completions, aborted, refused, maxConcurrent, last: this.last };
     }
 
     private abortAll(): void {
-        for (const controller of this.completions.values()) controller.abort();
+        for (const { controller } of this.completions.values()) controller.abort();
     }
 
     private enqueue(id: number, work: () => Promise<unknown>): void {

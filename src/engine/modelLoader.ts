@@ -2,11 +2,14 @@
 // setting changes (path, GPU, threads), and does nothing for the others. Errors go to one reporter,
 // which decides how loudly to show them.
 
-import type { Settings } from "../config";
+import { MODEL_KEYS, type Settings } from "../config";
 import type { EngineClient } from "./client";
 import type { LoadOptions } from "./protocol";
 
 export const NO_MODEL_MESSAGE = "No model is configured: set solarComplete.modelPath to a local GGUF file of Solar 10.7B.";
+
+/** Settings → the GGUF file to load (the model manager may download it first); undefined = none. */
+export type ModelPathResolver = (settings: Settings) => Promise<string | undefined>;
 
 export class ModelLoader {
     private applied: string | undefined;
@@ -14,14 +17,23 @@ export class ModelLoader {
     constructor(
         private readonly engine: Pick<EngineClient, "load">,
         private readonly report: (error: unknown) => void,
+        private readonly resolvePath: ModelPathResolver = async (settings) => settings.modelPath || undefined,
     ) {}
 
     /** Loads the model the settings name, unless that exact model is already loaded or loading. */
     async apply(settings: Settings, force = false): Promise<void> {
-        const options = loadOptions(settings);
-        const key = JSON.stringify(options ?? null);
+        const key = JSON.stringify(MODEL_KEYS.map((k) => settings[k]));
         if (!force && key === this.applied) return;
         this.applied = key;
+        let modelPath: string | undefined;
+        try {
+            modelPath = await this.resolvePath(settings);
+        } catch (error) {
+            if (this.applied === key) this.report(error);
+            return;
+        }
+        if (this.applied !== key) return; // a newer apply() took over while this one downloaded
+        const options = loadOptions({ ...settings, modelPath: modelPath ?? "" });
         if (!options) {
             this.report(Object.assign(new Error(NO_MODEL_MESSAGE), { code: "NO_MODEL" }));
             return;

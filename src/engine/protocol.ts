@@ -47,6 +47,12 @@ export interface CompletionRequest {
     /** 0 = greedy (the default: completions should be deterministic). */
     readonly temperature?: number;
     readonly seed?: number;
+    /**
+     * Default true: a newer completion aborts this one (ghost text: the user typed on). False for a
+     * command-palette prompt the user is waiting for: a newer preemptible request is refused (BUSY)
+     * instead, so ghost text can never abort it. A newer non-preemptible request still aborts it.
+     */
+    readonly preemptible?: boolean;
 }
 
 export type StopReason = "maxTokens" | "eos" | "stopString" | "abort" | "timeLimit" | "contextFull";
@@ -81,6 +87,8 @@ export interface CompletionResult {
 export interface EngineCounters {
     readonly completions: number;
     readonly aborted: number;
+    /** Preemptible requests refused (BUSY) because a non-preemptible one was running or queued. */
+    readonly refused: number;
     /** The most completions that ever ran at the same time: must stay 1. */
     readonly maxConcurrent: number;
     readonly last?: CompletionStats;

@@ -1,0 +1,22 @@
+// The lightbulb on a selection: "Ask Solar about this selection...", which opens the prompt's quick
+// pick with the selection as context. Offered only for a non-empty selection, and only when the
+// editor asks for our kind (or for everything).
+
+import * as vscode from "vscode";
+import { PROMPT_COMMAND } from "./prompts";
+
+export const ASK_TITLE = "Ask Solar about this selection...";
+
+export class AskSolarCodeActions implements vscode.CodeActionProvider {
+    /** A rewrite-family refactoring: shown in the lightbulb and the Refactor menu, never as a quick fix for a diagnostic. */
+    static readonly kind = vscode.CodeActionKind.RefactorRewrite.append("solar");
+    static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [AskSolarCodeActions.kind] };
+
+    provideCodeActions(_document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] | undefined {
+        if (range.isEmpty) return undefined;
+        if (context.only && !context.only.contains(AskSolarCodeActions.kind)) return undefined;
+        const action = new vscode.CodeAction(ASK_TITLE, AskSolarCodeActions.kind);
+        action.command = { command: PROMPT_COMMAND, title: ASK_TITLE };
+        return [action];
+    }
+}
