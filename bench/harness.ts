@@ -20,6 +20,8 @@ export interface Plan {
     readonly windowBuild: { readonly freshReps: number; readonly keyReps: number; readonly wholeReps: number };
     readonly memory: { readonly model: ModelKey; readonly completions: number };
     readonly generation: { readonly reps: number; readonly promptTokens: number; readonly genTokens: number };
+    readonly remote: { readonly keys: number };
+    readonly download: { readonly megabytes: number; readonly rounds: number };
 }
 
 export const FULL_PLAN: Plan = {
@@ -31,6 +33,8 @@ export const FULL_PLAN: Plan = {
     windowBuild: { freshReps: 10, keyReps: 100, wholeReps: 3 },
     memory: { model: "medium", completions: 500 },
     generation: { reps: 4, promptTokens: 512, genTokens: 128 },
+    remote: { keys: 100 },
+    download: { megabytes: 1024, rounds: 3 },
 };
 
 /** Under 3 minutes on 2 cores: the same scenarios with fewer repetitions, only the tiny model where it can. */
@@ -43,6 +47,8 @@ export const QUICK_PLAN: Plan = {
     windowBuild: { freshReps: 3, keyReps: 20, wholeReps: 1 },
     memory: { model: "tiny", completions: 500 },
     generation: { reps: 2, promptTokens: 256, genTokens: 64 },
+    remote: { keys: 30 },
+    download: { megabytes: 128, rounds: 1 },
 };
 
 /** New tokens per keystroke completion in the keystroke scenarios. */

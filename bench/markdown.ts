@@ -19,6 +19,8 @@ export const METHODS: Readonly<Record<string, string>> = {
         "buildPromptWindow with the model's own tokenizer as counter (LlamaEngine.countTokens, as in the worker), Solar's budget for 64 new tokens. keystroke: one character typed with the previous anchor; fresh: no anchor. Compared with tokenizing everything before the cursor.",
     memory:
         "A fresh Node process starts the worker and loads the model; RSS is read before the worker, after the first completion (all weights touched) and every tenth of the completions (typing at the end of a document). Overhead = worker RSS - model file - KV cache (F16). Growth = last sample - after the first completion. MB = 2^20 bytes. Then the model is loaded once more without the worker (same context and batch size as the engine), with llama.cpp's info logs on, to read the buffer sizes llama.cpp reports.",
+    remote:
+        "keystroke_end's typing trace (end of a 3,500-token document, tiny model, 16 new tokens) through our worker and through RemoteBackend to a real llama-server on 127.0.0.1 serving the same file (built from node-llama-cpp's llama.cpp source, same threads, --parallel 1, cache_prompt), alternating keystroke by keystroke, rotating which goes first. Ratio: median of per-keystroke remote/local. Server-side tokens evaluated: llama-server's own timings.prompt_n.",
     generation:
         "Medium model, fresh 'text' prompt each repetition. Memory bandwidth (memcmp of two 256 MB buffers) is measured before each repetition in the same run; bound = bandwidth / bytes of weights read per token (all tensors, one row of the token embedding). llama.cpp itself = node-llama-cpp in this process with the same threads; with 2 threads for comparison.",
 };

@@ -17,12 +17,14 @@ import { renderReport } from "./markdown";
 import { renderLatencyPlot } from "./plot";
 import { checkTargets, renderTextTable, tableRows, type BenchResults, type Scenarios } from "./report";
 import { cancel } from "./scenarios/cancel";
+import { download } from "./scenarios/download";
 import { eventLoop } from "./scenarios/eventLoop";
 import { generation } from "./scenarios/generation";
 import { keystrokeEnd } from "./scenarios/keystrokeEnd";
 import { keystrokeLong } from "./scenarios/keystrokeLong";
 import { memory } from "./scenarios/memory";
 import { overhead } from "./scenarios/overhead";
+import { remote } from "./scenarios/remote";
 import { windowBuild } from "./scenarios/windowBuild";
 import { round } from "./stats";
 
@@ -35,6 +37,8 @@ const SCENARIOS: Readonly<Record<string, (bench: Bench) => Promise<object>>> = {
     window_build: windowBuild,
     memory,
     generation,
+    remote,
+    download,
 };
 
 const ROOT = path.resolve(__dirname, "..");

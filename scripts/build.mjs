@@ -5,6 +5,8 @@ import * as esbuild from "esbuild";
 const args = new Set(process.argv.slice(2));
 const production = args.has("--production");
 const watch = args.has("--watch");
+// `--outdir=<dir>`: where the bundles go (default dist/); the packager builds into its staging folder.
+const outdir = process.argv.slice(2).find((a) => a.startsWith("--outdir="))?.slice("--outdir=".length) ?? "dist";
 
 /** @type {import("esbuild").BuildOptions} */
 const common = {
@@ -23,7 +25,7 @@ const bundles = [
     { entryPoints: ["src/engine/worker.ts"], outfile: "dist/worker.js" },
     { entryPoints: ["src/cli/complete.ts"], outfile: "dist/cli/complete.js" },
     { entryPoints: ["src/cli/model.ts"], outfile: "dist/cli/model.js" },
-];
+].map((b) => ({ ...b, outfile: b.outfile.replace(/^dist\//, `${outdir}/`) }));
 
 const contexts = await Promise.all(bundles.map((b) => esbuild.context({ ...common, ...b })));
 if (watch) {

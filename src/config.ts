@@ -37,6 +37,16 @@ export interface Settings {
     readonly downloadEndpoint: string;
     /** Where catalog models are kept; empty = the extension's global storage. Machine scope, restricted. */
     readonly storageFolder: string;
+    /** Who completes: the in-process engine, or a server speaking OpenAI-compatible /v1/completions. */
+    readonly backend: "local" | "openai-compatible";
+    /** The server's root URL; machine scope, ignored in untrusted workspaces. The API key is in SecretStorage. */
+    readonly "remote.endpoint": string;
+    /** The model name sent to the server; empty = the server's first model. */
+    readonly "remote.model": string;
+    /** Longest wait for the server's response headers. */
+    readonly "remote.requestTimeoutMs": number;
+    /** Longest silence inside a stream before it counts as stalled. */
+    readonly "remote.stallTimeoutMs": number;
 }
 
 export const DEFAULTS: Settings = {
@@ -60,13 +70,21 @@ export const DEFAULTS: Settings = {
     quantization: DEFAULT_QUANTIZATION,
     downloadEndpoint: "",
     storageFolder: "",
+    backend: "local",
+    "remote.endpoint": "",
+    "remote.model": "",
+    "remote.requestTimeoutMs": 10_000,
+    "remote.stallTimeoutMs": 5_000,
 };
 
 /** Settings whose change needs the model reloaded in the worker; the others apply at once. */
 export const MODEL_KEYS: readonly (keyof Settings)[] = ["modelPath", "gpu", "threads", "quantization", "downloadEndpoint", "storageFolder"];
 
 /** Settings naming files or URLs: machine scope, and never taken from an untrusted workspace. */
-export const RESTRICTED_KEYS: readonly (keyof Settings)[] = ["modelPath", "instructModelPath", "downloadEndpoint", "storageFolder"];
+export const RESTRICTED_KEYS: readonly (keyof Settings)[] = ["modelPath", "instructModelPath", "downloadEndpoint", "storageFolder", "remote.endpoint"];
+
+/** Settings whose change means another backend (or another connection to the server). */
+export const BACKEND_KEYS: readonly (keyof Settings)[] = ["backend", "remote.endpoint", "remote.model", "remote.requestTimeoutMs", "remote.stallTimeoutMs"];
 
 export interface ConfigSource {
     get(key: string): unknown;
@@ -114,12 +132,21 @@ export function readSettings(source: ConfigSource, trusted = true): Settings {
         quantization: oneOf("quantization", ["auto", ...QUANTIZATIONS]),
         downloadEndpoint: trimmed("downloadEndpoint"),
         storageFolder: trimmed("storageFolder"),
+        backend: oneOf("backend", ["local", "openai-compatible"]),
+        "remote.endpoint": trimmed("remote.endpoint"),
+        "remote.model": trimmed("remote.model"),
+        "remote.requestTimeoutMs": Math.round(number("remote.requestTimeoutMs", 100, 600_000)),
+        "remote.stallTimeoutMs": Math.round(number("remote.stallTimeoutMs", 100, 600_000)),
     };
 }
 
 /** The keys whose values differ; lets the caller decide between a model reload and nothing. */
 export function changedKeys(before: Settings, after: Settings): (keyof Settings)[] {
     return (Object.keys(after) as (keyof Settings)[]).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+}
+
+export function needsBackendChange(before: Settings, after: Settings): boolean {
+    return changedKeys(before, after).some((key) => BACKEND_KEYS.includes(key));
 }
 
 export function needsModelReload(before: Settings, after: Settings): boolean {

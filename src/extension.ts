@@ -3,11 +3,13 @@
 
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { needsModelReload, readSettings, SECTION, type Settings } from "./config";
+import { needsBackendChange, needsModelReload, readSettings, SECTION, type Settings } from "./config";
 import { toggleEnable, toggleLanguage, pickSnooze, showMenu } from "./commands/menu";
 import { ModelManager } from "./commands/modelCommands";
 import { AskSolarCodeActions } from "./commands/codeActions";
 import { PromptCommands, type PromptRun } from "./commands/prompts";
+import { registerRemoteCommands, remoteApiKey } from "./commands/remoteCommands";
+import { ActiveBackend } from "./completion/activeBackend";
 import { GhostTextControls } from "./completion/controls";
 import { GhostTextService } from "./completion/ghostTextService";
 import { isLanguageEnabled } from "./completion/triggerRules";
@@ -17,15 +19,19 @@ import { CompletionCache } from "./completion/completionCache";
 import { EngineClient, type EngineState } from "./engine/client";
 import { ModelLoader } from "./engine/modelLoader";
 import { workerTransport } from "./engine/transport";
+import { RemoteBackend } from "./remote/remoteBackend";
 import { ErrorNotices } from "./status/errorNotices";
 import { describeStatus, type StatusInput, type StatusView } from "./status/statusText";
 import { MENU_COMMAND, StatusBar } from "./ui/statusBar";
 import { reportError } from "./ui/notifications";
+import { GpuPackOffer } from "./ui/gpuPackOffer";
 import { abortableSleep } from "./util/abortableSleep";
 
 /** What activate() returns: enough to observe the extension from tests and other extensions. */
 export interface SolarCompleteApi {
     readonly engine: EngineClient;
+    /** What completes now: the local engine, or the remote server (solarComplete.backend). */
+    readonly backend: ActiveBackend;
     readonly settings: () => Settings;
     readonly status: () => StatusView;
     /** Error notifications shown so far, oldest first. */
@@ -48,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
     let generating = false;
     let last: { latencyMs: number; tokensPerSecond?: number } | undefined;
     const statusInput = (): StatusInput => ({
-        engine: client.state,
+        engine: backend.state,
         enabled: settings.enable,
         snoozedUntil: controls.snoozedUntil,
         pausedBy: controls.pausedBy,
@@ -62,12 +68,15 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
     const client = new EngineClient(workerTransport(path.join(context.extensionPath, "dist", "worker.js")), {
         log: (level, message) => log[level](message),
         onState: (state: EngineState) => {
-            if (state.kind === "ready") notices.recovered();
+            // Only while it is the one completing: a model loading behind a remote backend fixes nothing shown.
+            if (state.kind === "ready" && backend.active === client) notices.recovered();
             if (state.kind === "failed" || state.kind === "restarting") report(state.error);
             status.refresh();
         },
     });
     engine = client;
+    const backend = new ActiveBackend(client);
+    let remote: RemoteBackend | undefined;
 
     const controls = new GhostTextControls(context.globalState, Date.now, () => status.refresh());
 
@@ -75,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
     const loader = new ModelLoader(client, report, (next) => models.resolvePath(next));
 
     const service = new GhostTextService({
-        backend: client,
+        backend,
         settings: () => settings,
         cache: new CompletionCache(),
         debounce: new AdaptiveDebounce(() => ({ minMs: settings.debounceMinMs, maxMs: settings.debounceMaxMs })),
@@ -92,14 +101,17 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
         },
     });
     const prompts = new PromptCommands({
+        backend,
         engine: client,
         settings: () => settings,
         controls,
         state: context.globalState,
         log,
-        reloadBaseModel: () => loader.apply(settings, true),
+        // After Instruct replaced it; a server backend meanwhile needs no local model.
+        reloadBaseModel: () => (settings.backend === "local" ? loader.apply(settings, true) : Promise.resolve()),
     });
-    const provider = new GhostTextProvider(service, () => client.state.kind === "ready", (error) => log.warn(`Ghost text: ${String(error)}`));
+    const gpuPack = new GpuPackOffer({ context, log });
+    const provider = new GhostTextProvider(service, () => backend.state.kind === "ready", (error) => log.warn(`Ghost text: ${String(error)}`));
 
     context.subscriptions.push(
         log,
@@ -112,6 +124,10 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
             showMenu({ settings: () => settings, controls, restartEngine: restart, showLog: () => log.show(), chooseQuantization: () => models.chooseQuantization() }),
         ),
         ...models.register(),
+        gpuPack,
+        ...gpuPack.register(),
+        ...registerRemoteCommands(context.secrets, () => void remote?.reconnect().catch(() => undefined)),
+        { dispose: () => void remote?.stop() },
         vscode.commands.registerCommand("solarComplete.toggleEnable", () => toggleEnable(settings)),
         vscode.commands.registerCommand("solarComplete.snooze", () => pickSnooze(controls)),
         // For keybindings (and tests): snooze without the quick pick, e.g. args 15.
@@ -125,8 +141,10 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
             if (!event.affectsConfiguration(SECTION)) return;
             const next = readCurrent();
             const reload = needsModelReload(settings, next);
+            const switchBackend = needsBackendChange(settings, next);
             settings = next;
-            if (reload) {
+            if (switchBackend) applyBackend();
+            else if (reload && settings.backend === "local") {
                 service.reset();
                 void loader.apply(settings);
             }
@@ -134,7 +152,7 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
         }),
         vscode.workspace.onDidGrantWorkspaceTrust(() => {
             settings = readCurrent();
-            void loader.apply(settings);
+            applyBackend();
         }),
         vscode.workspace.onDidCloseTextDocument((document) => service.forget(document.uri.toString())),
         vscode.window.onDidChangeActiveTextEditor(() => status.refresh()),
@@ -142,13 +160,44 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
 
     function restart(): void {
         notices.recovered();
-        if (client.state.kind === "failed") client.revive();
+        if (remote) void remote.reconnect().catch(() => undefined);
+        else if (client.state.kind === "failed") client.revive();
         else void loader.apply(settings, true);
     }
 
+    /** Local: the worker loads the model. Remote: a server answers, and no model is loaded here. */
+    function applyBackend(): void {
+        void remote?.stop();
+        remote = undefined;
+        service.reset();
+        if (settings.backend === "openai-compatible") {
+            remote = new RemoteBackend({
+                endpoint: settings["remote.endpoint"],
+                model: settings["remote.model"],
+                apiKey: remoteApiKey(context.secrets),
+                requestTimeoutMs: settings["remote.requestTimeoutMs"],
+                stallTimeoutMs: settings["remote.stallTimeoutMs"],
+                log: (level, message) => log[level](message),
+                onState: (state) => {
+                    if (state.kind === "unavailable") report(state.error);
+                    status.refresh();
+                },
+                // Not on "ready": a probe can succeed while completions still fail (a stalling stream).
+                onServed: () => notices.recovered(),
+            });
+            backend.use(remote);
+            void remote.connect().catch(() => undefined);
+        } else {
+            backend.use(client);
+            void loader.apply(settings);
+        }
+        status.refresh();
+    }
+
     status.show();
-    void loader.apply(settings);
-    return { engine: client, settings: () => settings, status: () => describeStatus(statusInput()), notifications: () => shown, lastSuggestion: () => service.last, lastPrompt: () => prompts.last };
+    void gpuPack.check();
+    applyBackend();
+    return { engine: client, backend, settings: () => settings, status: () => describeStatus(statusInput()), notifications: () => shown, lastSuggestion: () => service.last, lastPrompt: () => prompts.last };
 }
 
 function languageDisabled(settings: Settings): string | undefined {

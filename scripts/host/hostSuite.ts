@@ -76,7 +76,10 @@ export async function runSuiteInCodeServer(options: HostSuiteOptions = {}): Prom
     requireBuiltSuite();
     const install = ensureHostInstalled();
     const workspace = makeWorkspace();
-    const { env, settings } = suiteEnvironment(workspace, "code-server", options);
+    const suite = suiteEnvironment(workspace, "code-server", options);
+    const settings = suite.settings;
+    // Lets the smoke test check that the installed package, not the repository, is under test.
+    const env = { ...suite.env, SOLAR_HOST_EXTENSION: options.extensionDevelopmentPath === null ? "installed" : "development" };
     const developmentPath = options.extensionDevelopmentPath === null ? makeStubExtension() : (options.extensionDevelopmentPath ?? REPO_ROOT);
     let server: CodeServer | undefined;
     let browser: Browser | undefined;

@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ensureModel } from "../../test/fixtures/models";
 import { startModelServer } from "../../test/unit/support/modelServer";
+import { startLlamaServer } from "../../test/fixtures/llamaServer";
 import { catalogEntry, downloadUrl } from "../../src/model/catalog";
 import { runSuiteInCodeServer } from "./hostSuite";
 
@@ -66,9 +67,16 @@ async function catalogMirror(): Promise<{ env: Record<string, string>; settings:
     };
 }
 
+/** A real llama-server (the cached build) serving the copy model, for the remote-backend suite. */
+async function remoteEnv(): Promise<Record<string, string>> {
+    const server = await startLlamaServer({ model: await ensureModel("copy-code") });
+    process.on("exit", () => void server.stop());
+    return { SOLAR_TEST_LLAMA_SERVER_URL: server.url };
+}
+
 const vsix = process.env.SOLAR_HOST_VSIX;
-Promise.all([modelEnv(), catalogMirror()]).then(([env, mirror]) => runSuiteInCodeServer({
-    env: { ...env, ...mirror.env },
+Promise.all([modelEnv(), catalogMirror(), remoteEnv()]).then(([env, mirror, remote]) => runSuiteInCodeServer({
+    env: { ...env, ...mirror.env, ...remote },
     settings: mirror.settings,
     timeoutMs,
     verbose: process.env.SOLAR_HOST_VERBOSE === "1",

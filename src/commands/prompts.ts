@@ -3,16 +3,19 @@
 // concurrent edits, the gate shared with ghost text); this file only connects it to editors, the
 // quick pick and the progress notification.
 //
-// Models: Continue Here always uses the base model. Prompt uses Solar Instruct when
+// Models: Continue Here always uses the base model. Locally, Prompt uses Solar Instruct when
 // solarComplete.instructModelPath names one: it is loaded in place of the base model (one worker,
 // one model: two Solar-sized models rarely fit in memory side by side) and the base model is loaded
 // back once the last prompt is done, before ghost text resumes. Without it, the base model answers
-// a plain-text framing, and an information message offers the setting.
+// a plain-text framing, and an information message offers the setting. With a remote backend both
+// stream from the server, and Prompt uses Instruct's template when the served model's name says
+// Instruct.
 
 import * as vscode from "vscode";
 import type { Settings } from "../config";
 import type { GhostTextControls } from "../completion/controls";
 import { PREFIX_SLICE_CHARS } from "../completion/ghostTextService";
+import type { Backend } from "../completion/activeBackend";
 import type { EngineClient } from "../engine/client";
 import { CONTEXT_MARGIN } from "../engine/llamaEngine";
 import { loadOptions } from "../engine/modelLoader";
@@ -65,7 +68,10 @@ export interface PromptRun {
 }
 
 export interface PromptCommandsDeps {
-    readonly engine: EngineClient;
+    /** Whoever completes now (the local worker or a server): prompts stream from it. */
+    readonly backend: Backend;
+    /** The local worker: only it can swap in Solar Instruct. */
+    readonly engine: Pick<EngineClient, "load" | "state">;
     readonly settings: () => Settings;
     readonly controls: Pick<GhostTextControls, "pauseFor">;
     readonly state: vscode.Memento;
@@ -186,15 +192,18 @@ export class PromptCommands implements vscode.Disposable {
         readonly started: number;
     }): Promise<PromptRun> {
         const { question, selection, editor, tracked, settings } = job;
-        const style: PromptStyle = settings.instructModelPath ? "instruct" : "base";
-        const info = style === "instruct" ? await this.useInstruct(settings, job.progress) : await this.useBase();
-        const offeredInstruct = style === "base" && this.offerInstruct();
+        // A server serves the model it has: its template is Instruct's when its name says so.
+        const remote = settings.backend !== "local";
+        const served = this.deps.backend.state.kind === "ready" ? this.deps.backend.state.info.modelPath : "";
+        const style: PromptStyle = (remote ? /instruct/i.test(served) : settings.instructModelPath !== "") ? "instruct" : "base";
+        const info = style === "instruct" && !remote ? await this.useInstruct(settings, job.progress) : await this.useBase();
+        const offeredInstruct = style === "base" && !remote && this.offerInstruct();
         const maxTokens = Math.min(settings["prompt.maxTokens"], info.contextSize - CONTEXT_MARGIN - 1);
         const built = await buildPrompt({
             question,
             selection,
             style,
-            countTokens: (text) => this.deps.engine.countTokens(text),
+            countTokens: (text) => this.deps.backend.countTokens(text),
             budget: info.contextSize - CONTEXT_MARGIN - maxTokens,
         });
         if (built.cut) {
@@ -295,7 +304,7 @@ export class PromptCommands implements vscode.Disposable {
                 progress.report({ message: `${generated.length.toLocaleString("en-US")} characters` });
             }
         };
-        const modelPath = this.deps.engine.state.kind === "ready" ? this.deps.engine.state.info.modelPath : undefined;
+        const modelPath = this.deps.backend.state.kind === "ready" ? this.deps.backend.state.info.modelPath : undefined;
         const finish = (fields: Pick<PromptRun, "outcome" | "stats" | "error">): PromptRun => {
             this.lastRun = {
                 ...run,
@@ -312,7 +321,7 @@ export class PromptCommands implements vscode.Disposable {
             return this.lastRun;
         };
         try {
-            const result = await this.deps.engine.complete(request, { signal, onText });
+            const result = await this.deps.backend.complete(request, { signal, onText });
             await inserter.finish();
             const cancelled = result.stats.stopReason === "abort";
             this.deps.log.info(
@@ -347,7 +356,7 @@ export class PromptCommands implements vscode.Disposable {
 
     private async useBase(): Promise<ModelInfo> {
         await this.restoreBaseModel();
-        const state = this.deps.engine.state;
+        const state = this.deps.backend.state;
         if (state.kind === "ready") return state.info;
         throw new Error(state.kind === "loading" || state.kind === "starting" ? "The model is still loading; try again in a moment." : "No model is loaded (see the status bar).");
     }

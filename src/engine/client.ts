@@ -22,6 +22,8 @@ export type EngineState =
     | { readonly kind: "noModel"; readonly error?: EngineError }
     | { readonly kind: "restarting"; readonly attempt: number; readonly delayMs: number; readonly error: EngineError }
     | { readonly kind: "failed"; readonly error: EngineError }
+    /** A server backend cannot serve: retried after `retryInMs`, or (undefined) once the user acts. */
+    | { readonly kind: "unavailable"; readonly error: EngineError; readonly retryInMs?: number }
     | { readonly kind: "stopped" };
 
 export interface EngineClientOptions {

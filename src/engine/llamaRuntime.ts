@@ -27,9 +27,11 @@ function attemptsFor(setting: GpuSetting): GetLlamaGpu[] {
 }
 
 export async function acquireLlama(setting: GpuSetting, log: Log): Promise<AcquiredLlama> {
-    const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
+    const { getLlama, getLlamaGpuTypes, LlamaLogLevel } = await import("node-llama-cpp");
+    const attempts = attemptsFor(setting);
+    let firstError: unknown;
     let lastError: unknown;
-    for (const gpu of attemptsFor(setting)) {
+    for (const gpu of attempts) {
         try {
             const llama = await getLlama({
                 gpu,
@@ -41,16 +43,57 @@ export async function acquireLlama(setting: GpuSetting, log: Log): Promise<Acqui
                     if (text) log(level === "error" || level === "fatal" ? "error" : "warn", `llama.cpp: ${text}`);
                 },
             });
-            if (gpu !== attemptsFor(setting)[0]) {
-                log("warn", `GPU backend "${setting}" could not be loaded; using ${llama.gpu || "the CPU"} instead.`);
+            if (gpu !== attempts[0]) log("warn", fallbackMessage(setting, llama.gpu, failureReason(firstError)));
+            else log("info", `llama.cpp backend: ${backendName(llama.gpu)}.`);
+            // "auto" falls back inside node-llama-cpp without telling us: say so when CUDA was a candidate.
+            if (setting === "auto" && llama.gpu !== "cuda" && (await getLlamaGpuTypes("supported").catch((): LlamaGpuType[] => [])).includes("cuda")) {
+                log("warn", cudaUnusedMessage(llama.gpu));
             }
             return { llama, gpuSetting: setting };
         } catch (error) {
+            firstError ??= error;
             lastError = error;
             log("warn", `Could not load the llama.cpp backend gpu=${String(gpu)}: ${errorMessage(error)}`);
         }
     }
     throw new Error(`No llama.cpp backend could be loaded: ${errorMessage(lastError)}`);
+}
+
+export function backendName(gpu: LlamaGpuType | "auto"): string {
+    switch (gpu) {
+        case "cuda":
+            return "CUDA";
+        case "vulkan":
+            return "Vulkan";
+        case "metal":
+            return "Metal";
+        case "auto":
+            return "the best available GPU backend";
+        default:
+            return "the CPU";
+    }
+}
+
+/** CUDA is installed on this machine, yet "auto" ended up elsewhere. */
+export function cudaUnusedMessage(used: LlamaGpuType): string {
+    return `This machine has CUDA, but Solar runs on ${backendName(used)}: the CUDA build of llama.cpp is not installed ("Solar: Install CUDA GPU Pack…") or failed to load (set solarComplete.gpu to "cuda" to see why in this log).`;
+}
+
+/** What the user reads when the backend they asked for didn't load and another one took over. */
+export function fallbackMessage(requested: GpuSetting, used: LlamaGpuType, reason: string): string {
+    const wanted = requested === "cpu" ? "the CPU" : backendName(requested);
+    const hint = requested === "cuda"
+        ? " For CUDA: an NVIDIA driver with the CUDA 12 runtime, and the CUDA GPU pack (\"Solar: Install CUDA GPU Pack…\") unless node-llama-cpp's CUDA package is installed."
+        : "";
+    return `${wanted} could not be loaded (${reason}), so Solar runs on ${backendName(used)} instead: suggestions keep working, more slowly.${hint} Set solarComplete.gpu to "${used || "cpu"}" to skip the attempt.`;
+}
+
+/** node-llama-cpp's NoBinaryFoundError says only its name; the console line before it says why. */
+function failureReason(error: unknown): string {
+    if (error instanceof Error && error.name === "NoBinaryFoundError" || errorMessage(error) === "NoBinaryFoundError") {
+        return "no binary for it is installed, or the installed one does not load on this system";
+    }
+    return errorMessage(error);
 }
 
 export function errorMessage(error: unknown): string {

@@ -3,7 +3,8 @@
 // `open(…, "wx")` is atomic on local file systems. A lock whose process is gone (same host), or, from
 // another host, that its holder stopped touching, is stale and taken over.
 
-import { open, readFile, rm, stat, utimes } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { link, open, readFile, rename, rm, stat, utimes } from "node:fs/promises";
 import * as os from "node:os";
 import { abortableSleep } from "../util/abortableSleep";
 
@@ -46,8 +47,9 @@ export async function acquireLock(lockPath: string, options: LockOptions = {}): 
             if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
         }
         const owner = await readOwner(lockPath);
-        if (await isStale(lockPath, owner, staleMs)) {
-            await rm(lockPath, { force: true });
+        const stale = await staleLock(lockPath, owner, staleMs);
+        if (stale !== undefined) {
+            await removeStale(lockPath, stale);
             continue;
         }
         options.onWait?.(owner);
@@ -81,17 +83,34 @@ async function readOwner(lockPath: string): Promise<LockOwner | undefined> {
     }
 }
 
-async function isStale(lockPath: string, owner: LockOwner | undefined, staleMs: number): Promise<boolean> {
-    let mtimeMs: number;
+/** The stale lock's inode; undefined when the lock is held (or gone). */
+async function staleLock(lockPath: string, owner: LockOwner | undefined, staleMs: number): Promise<number | undefined> {
+    let file: { mtimeMs: number; ino: number };
     try {
-        mtimeMs = (await stat(lockPath)).mtimeMs;
+        file = await stat(lockPath);
     } catch {
-        return false; // released meanwhile: the next attempt takes it
+        return undefined; // released meanwhile: the next attempt takes it
     }
     // On this host the process table is the truth: a live holder may be slow to touch the file
     // (a loaded machine), a dead one never releases. Other hosts (a shared folder): the heartbeat.
-    if (owner && owner.hostname === os.hostname()) return !processAlive(owner.pid);
-    return Date.now() - mtimeMs > staleMs;
+    const stale = owner && owner.hostname === os.hostname() ? !processAlive(owner.pid) : Date.now() - file.mtimeMs > staleMs;
+    return stale ? file.ino : undefined;
+}
+
+/**
+ * Removes the lock judged stale, and only it: two waiters may judge the same lock stale, and the
+ * first may already have made a fresh one by the time the second acts. Moving the lock aside is
+ * atomic; if what was moved is not the judged file, it goes back.
+ */
+async function removeStale(lockPath: string, judgedIno: number): Promise<void> {
+    const aside = `${lockPath}.stale-${process.pid}-${randomUUID()}`;
+    try {
+        await rename(lockPath, aside);
+    } catch {
+        return; // gone already: another waiter took it over
+    }
+    if ((await stat(aside)).ino !== judgedIno) await link(aside, lockPath).catch(() => undefined);
+    await rm(aside, { force: true });
 }
 
 function processAlive(pid: number): boolean {

@@ -47,6 +47,14 @@ export function describeStatus(input: StatusInput): StatusView {
             return { text: "$(loading~spin) Solar", tooltip: tooltip(engine.kind === "loading" ? `Loading ${engine.modelPath}…` : "Starting the engine…"), severity: "normal" };
         case "stopped":
             return { text: "$(circle-slash) Solar", tooltip: tooltip("Engine stopped."), severity: "warning" };
+        case "unavailable":
+            return engine.retryInMs === undefined
+                ? { text: "$(error) Solar", tooltip: tooltip(`Server unavailable: ${engine.error.message}`), severity: "error" }
+                : {
+                      text: "$(cloud-offline) Solar",
+                      tooltip: tooltip(`Server unavailable, trying again in ${Math.ceil(engine.retryInMs / 1000)} s: ${engine.error.message}`),
+                      severity: "warning",
+                  };
         case "ready":
             break;
     }

@@ -23,6 +23,7 @@ export function reportError(error: unknown, deps: ReportDeps): void {
     deps.shown.push(message);
     void vscode.window.showErrorMessage(`Solar Complete: ${message}`, ...actions).then((picked) => {
         if (picked === "Show Log") deps.showLog();
-        if (picked === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.modelPath`);
+        const setting = typeof code === "string" && code.startsWith("REMOTE_") ? "remote" : "modelPath";
+        if (picked === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.${setting}`);
     });
 }

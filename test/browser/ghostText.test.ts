@@ -116,7 +116,8 @@ describe("ghost text in the browser (code-server + Chromium)", function () {
         const expected = initial + typed + suggestion;
         const saved = await waitFor(async () => {
             const text = fs.readFileSync(file, "utf8");
-            return text === initial ? undefined : text;
+            // "" is the file caught mid-write (truncated, not yet written): seen once in 3 runs.
+            return text === initial || text === "" ? undefined : text;
         });
         assert.equal(saved, expected);
     });

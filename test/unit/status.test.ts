@@ -48,6 +48,19 @@ describe("status bar text", () => {
         assert.match(views[6].tooltip, /a prompt is running/);
     });
 
+    it("a server backend that cannot serve: retrying (warning) or waiting for the user (error)", () => {
+        const down = new EngineError("REMOTE_UNREACHABLE", "Cannot reach http://gpu:8080 (ECONNREFUSED); retrying later.");
+        const retrying = describeStatus({ ...ready, engine: { kind: "unavailable", error: down, retryInMs: 4_500 } });
+        assert.equal(retrying.text, "$(cloud-offline) Solar");
+        assert.equal(retrying.severity, "warning");
+        assert.match(retrying.tooltip, /Server unavailable, trying again in 5 s: Cannot reach/);
+        const key = new EngineError("REMOTE_UNAUTHORIZED", "http://gpu:8080 refused the API key (HTTP 401).");
+        const waiting = describeStatus({ ...ready, engine: { kind: "unavailable", error: key } });
+        assert.equal(waiting.text, "$(error) Solar");
+        assert.equal(waiting.severity, "error");
+        assert.match(waiting.tooltip, /Server unavailable: .*API key/);
+    });
+
     it("an expired snooze no longer shows", () => {
         assert.equal(describeStatus({ ...ready, snoozedUntil: ready.now - 1 }).text, "$(sparkle) Solar");
     });

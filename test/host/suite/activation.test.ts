@@ -13,7 +13,10 @@ describe("extension host", () => {
         assert.ok(extension, `${EXTENSION_ID} is not loaded`);
         await extension.activate();
         assert.equal(extension.isActive, true);
-        hostLog(`      (VS Code ${vscode.version}, Node ${process.version}, runner ${process.env.SOLAR_HOST_RUNNER ?? "unknown"})`);
+        // SOLAR_HOST_VSIX runs: the copy code-server installed from the .vsix (extensions/<id>-<version>-<target>).
+        const installed = /[\\/]solar-complete\.solar-complete-\d+\.\d+\.\d+(-[a-z0-9-]+)?$/.test(extension.extensionPath);
+        if (process.env.SOLAR_HOST_EXTENSION) assert.equal(installed, process.env.SOLAR_HOST_EXTENSION === "installed", extension.extensionPath);
+        hostLog(`      (VS Code ${vscode.version}, Node ${process.version}, runner ${process.env.SOLAR_HOST_RUNNER ?? "unknown"}, ${installed ? "installed" : "development"} extension)`);
     });
 
     it("opens the runner's workspace", async function () {

@@ -10,19 +10,11 @@ import type { SolarCompleteApi } from "../../../src/extension";
 import { postprocess } from "../../../src/completion/postprocess/postprocess";
 import { expectedCompletion } from "../../fixtures/copy-table";
 import { copyFixture, type CopyFixture } from "../../fixtures/models";
+import { until } from "./until";
 
 const EXTENSION_ID = "solar-complete.solar-complete";
 const config = () => vscode.workspace.getConfiguration("solarComplete");
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-    const started = Date.now();
-    for (;;) {
-        const value = await probe();
-        if (value) return value;
-        if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-}
 
 describe("ghost text in VS Code", function () {
     let api: SolarCompleteApi;
@@ -170,9 +162,10 @@ describe("ghost text in VS Code", function () {
         fs.writeFileSync(broken, "<!DOCTYPE html><html>404</html>");
         const shown = api.notifications().length;
         try {
-            for (const modelPath of [path.join(workspace, "missing.gguf"), broken]) {
+            for (const [modelPath, expected] of [[path.join(workspace, "missing.gguf"), /not found/], [broken, /Not a GGUF model file/]] as const) {
                 await config().update("modelPath", modelPath, vscode.ConfigurationTarget.Global);
-                await until("the error state", () => api.engine.state.kind === "noModel" && api.engine.state.error);
+                // This model's error, not the previous one's: the reload starts a moment after the update.
+                await until("the error state", () => api.engine.state.kind === "noModel" && expected.test(api.engine.state.error?.message ?? ""));
                 assert.equal(api.status().severity, "error");
             }
             // Keystrokes while there is no model: still one notification per failure, not per keystroke.

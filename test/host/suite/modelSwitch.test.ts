@@ -12,18 +12,10 @@ import { catalogEntry } from "../../../src/model/catalog";
 import { postprocess } from "../../../src/completion/postprocess/postprocess";
 import { expectedCompletion } from "../../fixtures/copy-table";
 import { copyFixture, type CopyFixture } from "../../fixtures/models";
+import { until } from "./until";
 
 const config = () => vscode.workspace.getConfiguration("solarComplete");
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-    const started = Date.now();
-    for (;;) {
-        const value = await probe();
-        if (value) return value;
-        if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-}
 
 describe("model manager in VS Code: switching the quantization", function () {
     let api: SolarCompleteApi;
@@ -48,15 +40,15 @@ describe("model manager in VS Code: switching the quantization", function () {
         // Catalog mode: no modelPath. Q4_K_M (the default) is the copy-code model on the mirror.
         await config().update("modelPath", undefined, vscode.ConfigurationTarget.Global);
         await config().update("quantization", "Q4_K_M", vscode.ConfigurationTarget.Global);
-        await until("the Q4_K_M catalog model", () => loaded() === fileOf("Q4_K_M"));
+        await until("the Q4_K_M catalog model", () => loaded() === fileOf("Q4_K_M"), 60_000);
 
         await config().update("quantization", "Q4_0", vscode.ConfigurationTarget.Global);
-        await until("the Q4_0 catalog model", () => loaded() === fileOf("Q4_0"));
+        await until("the Q4_0 catalog model", () => loaded() === fileOf("Q4_0"), 60_000);
         assert.ok(fs.existsSync(fileOf("Q4_0")), "downloaded into the storage folder");
         assert.deepEqual(fs.readdirSync(storage).filter((f) => /\.(partial|lock|json)$/.test(f)), [], "no temporary files left");
 
         await config().update("quantization", "Q4_K_M", vscode.ConfigurationTarget.Global);
-        await until("the Q4_K_M catalog model again", () => loaded() === fileOf("Q4_K_M"));
+        await until("the Q4_K_M catalog model again", () => loaded() === fileOf("Q4_K_M"), 60_000);
 
         // Ghost text from the reloaded copy model: exactly its known continuation.
         const cut = fixture.cutPoints.find((c) => fixture.text[c.offset - 1] === "\n" && c.offset > 200);

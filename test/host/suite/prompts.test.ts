@@ -16,6 +16,7 @@ import { baseFraming, CUT_MARKER_PATTERN } from "../../../src/prompts/promptBuil
 import { expectedCompletion } from "../../fixtures/copy-table";
 import { copyFixture, type CopyFixture } from "../../fixtures/models";
 import { hostLog } from "./hostLog";
+import { until } from "./until";
 
 const EXTENSION_ID = "solar-complete.solar-complete";
 const config = () => vscode.workspace.getConfiguration("solarComplete");
@@ -24,15 +25,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** VS Code stores the document's line ending whatever the text inserted used. */
 const lf = (text: string) => text.replace(/\r\n?/g, "\n");
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-    const started = Date.now();
-    for (;;) {
-        const value = await probe();
-        if (value) return value;
-        if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-        await sleep(10);
-    }
-}
 
 describe("command-palette prompts in VS Code", function () {
     let api: SolarCompleteApi;
