@@ -90,8 +90,8 @@ const ROWS: readonly RowSpec[] = [
     { scenario: "generation", figure: "generation tok/s, medium", ours: "gen_tok_s", against: "bandwidth bound", base: "bound_tok_s", ratio: "fraction_of_bound", target: "fraction_of_bound" },
     { scenario: "generation", figure: "generation tok/s, llama.cpp itself", ours: "llama_cpp_gen_tok_s", against: "bandwidth bound", base: "bound_tok_s", ratio: "llama_cpp_fraction_of_bound" },
     { scenario: "remote", figure: "latency/keystroke p50 (ms), remote", ours: "remote_latency_ms_p50", against: "local worker", base: "latency_ms_p50", ratio: "remote_over_local_p50" },
-    { scenario: "download", figure: "model download over loopback (MB/s)", ours: "ours_mb_s", against: "curl -o, same server", base: "curl_mb_s", ratio: "ours_over_curl" },
     { scenario: "remote", figure: "server-side evaluated tokens/keystroke p95", ours: "server_evaluated_tokens_p95", against: "local worker (p50)", base: "local_evaluated_tokens_p50" },
+    { scenario: "download", figure: "model download over loopback (MB/s)", ours: "ours_mb_s", against: "curl -o, same server", base: "curl_mb_s", ratio: "ours_over_curl" },
 ];
 
 export function formatNumber(value: number | null | undefined): string {
