@@ -4,6 +4,7 @@
 // RemoteBackend. Alternating keystroke by keystroke; the server's own timings.prompt_n says how many
 // tokens it evaluated per keystroke (its prompt cache, kept warm by the anchored window).
 
+import type { CompletionBackend } from "../../src/completion/ghostTextService";
 import { RemoteBackend } from "../../src/remote/remoteBackend";
 import { startLlamaServer } from "../../test/fixtures/llamaServer";
 import { codeOfTokens, TYPED_CODE, typing } from "../documents";
@@ -26,45 +27,14 @@ export async function remote(bench: Bench) {
         const document = codeOfTokens(DOCUMENT_TOKENS, (t) => raw.tokenize(t).length);
 
         const first = { kind: "document" as const, text: document, cursor: document.length };
-        let localAnchor = (await client.complete({ prompt: first, maxTokens: KEYSTROKE_MAX_TOKENS })).window?.anchor;
-        let remoteAnchor = (await backend.complete({ prompt: first, maxTokens: KEYSTROKE_MAX_TOKENS })).window?.anchor;
-        const local = { ms: [] as number[], evaluated: [] as number[], promptMs: [] as number[], genMs: [] as number[] };
-        const remoteRuns = { ms: [] as number[], evaluated: [] as number[], promptTokens: [] as number[], promptMs: [] as number[], genMs: [] as number[] };
+        const local = await keystrokeRunner(client, first);
+        const remoteRuns = await keystrokeRunner(backend, first);
         let same = 0;
         let key = 0;
         for (const { text, cursor } of typing(document, document.length, TYPED_CODE, keys)) {
             // Rotate which goes first, so neither always runs on a cooler machine.
-            const runLocal = async () => {
-                const t0 = performance.now();
-                const result = await client.complete({ prompt: { kind: "document", text, cursor, previous: localAnchor }, maxTokens: KEYSTROKE_MAX_TOKENS });
-                local.ms.push(elapsed(t0));
-                local.evaluated.push(result.stats.evaluatedTokens);
-                local.promptMs.push(result.stats.promptMs);
-                local.genMs.push(result.stats.genMs);
-                localAnchor = result.window?.anchor;
-                return result.text;
-            };
-            const runRemote = async () => {
-                const t0 = performance.now();
-                const result = await backend.complete({ prompt: { kind: "document", text, cursor, previous: remoteAnchor }, maxTokens: KEYSTROKE_MAX_TOKENS });
-                remoteRuns.ms.push(elapsed(t0));
-                remoteRuns.evaluated.push(result.stats.evaluatedTokens);
-                remoteRuns.promptTokens.push(result.stats.promptTokens);
-                remoteRuns.promptMs.push(result.stats.promptMs);
-                remoteRuns.genMs.push(result.stats.genMs);
-                remoteAnchor = result.window?.anchor;
-                return result.text;
-            };
-            let localText: string;
-            let remoteText: string;
-            if (key++ % 2 === 0) {
-                localText = await runLocal();
-                remoteText = await runRemote();
-            } else {
-                remoteText = await runRemote();
-                localText = await runLocal();
-            }
-            if (localText === remoteText) same++;
+            const [a, b] = key++ % 2 === 0 ? [local, remoteRuns] : [remoteRuns, local];
+            if ((await a.run(text, cursor)) === (await b.run(text, cursor))) same++;
         }
         bench.progress(`remote: ${keys} keystrokes, local and llama-server alternating`);
 
@@ -98,4 +68,22 @@ export async function remote(bench: Bench) {
             trace: { local_ms: local.ms.map(round), remote_ms: remoteRuns.ms.map(round), server_evaluated_tokens: remoteRuns.evaluated },
         };
     });
+}
+
+/** Times keystrokes on one backend, keeping its anchored window from one to the next. */
+async function keystrokeRunner(backend: CompletionBackend, first: { kind: "document"; text: string; cursor: number }) {
+    let anchor = (await backend.complete({ prompt: first, maxTokens: KEYSTROKE_MAX_TOKENS })).window?.anchor;
+    const runs = { ms: [] as number[], evaluated: [] as number[], promptTokens: [] as number[], promptMs: [] as number[], genMs: [] as number[] };
+    const run = async (text: string, cursor: number): Promise<string> => {
+        const t0 = performance.now();
+        const result = await backend.complete({ prompt: { kind: "document", text, cursor, previous: anchor }, maxTokens: KEYSTROKE_MAX_TOKENS });
+        runs.ms.push(elapsed(t0));
+        runs.evaluated.push(result.stats.evaluatedTokens);
+        runs.promptTokens.push(result.stats.promptTokens);
+        runs.promptMs.push(result.stats.promptMs);
+        runs.genMs.push(result.stats.genMs);
+        anchor = result.window?.anchor;
+        return result.text;
+    };
+    return { ...runs, run };
 }
