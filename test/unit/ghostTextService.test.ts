@@ -3,13 +3,11 @@
 
 import * as assert from "node:assert/strict";
 import { DEFAULTS, type Settings } from "../../src/config";
-import { AdaptiveDebounce } from "../../src/completion/adaptiveDebounce";
-import { CompletionCache } from "../../src/completion/completionCache";
 import { GhostTextService, type GhostTextRequest } from "../../src/completion/ghostTextService";
 import type { EngineClient } from "../../src/engine/client";
-import { abortableSleep } from "../../src/util/abortableSleep";
 import { copyFixture, type CopyFixture } from "../fixtures/models";
 import { inProcessClient } from "./support/engines";
+import { ghostTextService } from "./support/ghostText";
 
 describe("GhostTextService with the real engine", () => {
     let client: EngineClient;
@@ -27,15 +25,7 @@ describe("GhostTextService with the real engine", () => {
     beforeEach(() => {
         settings = { ...DEFAULTS, debounceMinMs: 0, debounceMaxMs: 0, maxTokens: 24 };
         controls = {};
-        service = new GhostTextService({
-            backend: client,
-            settings: () => settings,
-            cache: new CompletionCache(),
-            debounce: new AdaptiveDebounce(() => ({ minMs: settings.debounceMinMs, maxMs: settings.debounceMaxMs })),
-            now: Date.now,
-            sleep: abortableSleep,
-            controls: () => controls,
-        });
+        service = ghostTextService(client, () => settings, () => controls);
     });
 
     /** A request at `offset` of the copy text, as the provider would build it. */

@@ -5,15 +5,12 @@
 
 import * as assert from "node:assert/strict";
 import { DEFAULTS, type Settings } from "../../src/config";
-import { AdaptiveDebounce } from "../../src/completion/adaptiveDebounce";
-import { CompletionCache } from "../../src/completion/completionCache";
-import { GhostTextService } from "../../src/completion/ghostTextService";
 import type { EngineClient } from "../../src/engine/client";
 import { EngineError } from "../../src/engine/engineError";
 import type { CompletionRequest } from "../../src/engine/protocol";
-import { abortableSleep } from "../../src/util/abortableSleep";
 import { ensureModel } from "../fixtures/models";
 import { inProcessClient } from "./support/engines";
+import { ghostTextService } from "./support/ghostText";
 
 describe("a prompt and ghost text sharing the engine", () => {
     let client: EngineClient;
@@ -64,15 +61,7 @@ describe("a prompt and ghost text sharing the engine", () => {
     it("a ghost-text request whose debounce ends after a prompt started is not sent at all", async () => {
         const settings: Settings = { ...DEFAULTS, debounceMinMs: 100, debounceMaxMs: 100 };
         let pausedBy: string | undefined;
-        const service = new GhostTextService({
-            backend: client,
-            settings: () => settings,
-            cache: new CompletionCache(),
-            debounce: new AdaptiveDebounce(() => ({ minMs: settings.debounceMinMs, maxMs: settings.debounceMaxMs })),
-            now: Date.now,
-            sleep: abortableSleep,
-            controls: () => ({ pausedBy }),
-        });
+        const service = ghostTextService(client, () => settings, () => ({ pausedBy }));
         const before = await client.counters();
         const request = {
             documentId: "file:///a.ts", languageId: "typescript", text: "let a = 1;\nlet b = ", sliceStart: 0, cursor: 19,

@@ -10,8 +10,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Llama } from "node-llama-cpp";
 import { DEFAULTS, type Settings } from "../../src/config";
-import { AdaptiveDebounce } from "../../src/completion/adaptiveDebounce";
-import { CompletionCache } from "../../src/completion/completionCache";
 import { GhostTextService, type CompletionBackend, type GhostTextRequest } from "../../src/completion/ghostTextService";
 import type { WindowAnchor } from "../../src/completion/promptWindow";
 import type { EngineState } from "../../src/engine/client";
@@ -21,12 +19,12 @@ import { RemoteBackend, type RemoteBackendOptions } from "../../src/remote/remot
 import { loadVocabTokenizer } from "../../src/remote/vocabTokenizer";
 import type { RemoteError } from "../../src/remote/remoteErrors";
 import { ErrorNotices } from "../../src/status/errorNotices";
-import { abortableSleep } from "../../src/util/abortableSleep";
 import { expectedCompletion } from "../fixtures/copy-table";
 import { copyFixture, ensureModel, type CopyFixture } from "../fixtures/models";
 import { makeDocument } from "./support/documents";
 import { startFaultProxy, type FaultProxy } from "./support/faultProxy";
 import { freePort, llamaServerBinary, startLlamaServer, type LlamaServer } from "../fixtures/llamaServer";
+import { ghostTextService } from "./support/ghostText";
 
 const quiet = () => undefined;
 
@@ -411,15 +409,7 @@ describe("RemoteBackend against a real llama-server", function () {
 
     function service(backend: CompletionBackend): GhostTextService {
         const settings: Settings = { ...DEFAULTS, debounceMinMs: 0, debounceMaxMs: 0, maxTokens: 24 };
-        return new GhostTextService({
-            backend,
-            settings: () => settings,
-            cache: new CompletionCache(),
-            debounce: new AdaptiveDebounce(() => ({ minMs: 0, maxMs: 0 })),
-            now: Date.now,
-            sleep: abortableSleep,
-            controls: () => ({}),
-        });
+        return ghostTextService(backend, () => settings);
     }
 });
 
