@@ -3,6 +3,7 @@
 // clamped here, and defaults live in DEFAULTS, which a unit test checks against package.json.
 
 import type { GpuSetting } from "./engine/protocol";
+import type { EngineHost } from "./engine/transport";
 import { DEFAULT_QUANTIZATION, QUANTIZATIONS, type QuantizationSetting } from "./model/catalog";
 
 export const SECTION = "solarComplete";
@@ -23,6 +24,8 @@ export interface Settings {
     readonly gpu: GpuSetting;
     /** 0 = automatic (cores - 1, at least 1). */
     readonly threads: number;
+    /** Where llama.cpp runs: its own process (a native crash can't take the editor down) or a thread. */
+    readonly engineHost: EngineHost;
     /** A local GGUF file; machine scope, ignored in untrusted workspaces. Empty = the catalog's model. */
     readonly modelPath: string;
     /** Solar Instruct GGUF for "Solar: Prompt..."; empty = the base model with a plain-text framing. */
@@ -63,6 +66,7 @@ export const DEFAULTS: Settings = {
     timeLimitMs: 10_000,
     gpu: "auto",
     threads: 0,
+    engineHost: "process",
     modelPath: "",
     instructModelPath: "",
     promptOutput: "untitled",
@@ -125,6 +129,7 @@ export function readSettings(source: ConfigSource, trusted = true): Settings {
         timeLimitMs: Math.round(number("timeLimitMs", 100, 600_000)),
         gpu: oneOf("gpu", ["auto", "cuda", "vulkan", "metal", "cpu"]),
         threads: Math.round(number("threads", 0, 256)),
+        engineHost: oneOf("engineHost", ["process", "thread"]),
         modelPath: typeof modelPath === "string" ? modelPath.trim() : DEFAULTS.modelPath,
         instructModelPath: typeof instructModelPath === "string" ? instructModelPath.trim() : DEFAULTS.instructModelPath,
         promptOutput: oneOf("promptOutput", ["untitled", "cursor"]),

@@ -18,7 +18,8 @@ import { AdaptiveDebounce } from "./completion/adaptiveDebounce";
 import { CompletionCache } from "./completion/completionCache";
 import { EngineClient, type EngineState } from "./engine/client";
 import { ModelLoader } from "./engine/modelLoader";
-import { workerTransport } from "./engine/transport";
+import { ModelQuarantine, type QuarantinedModel } from "./engine/modelQuarantine";
+import { engineTransport } from "./engine/transport";
 import { RemoteBackend } from "./remote/remoteBackend";
 import { ErrorNotices } from "./status/errorNotices";
 import { describeStatus, type StatusInput, type StatusView } from "./status/statusText";
@@ -65,7 +66,12 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
     });
     const status = new StatusBar(statusInput);
 
-    const client = new EngineClient(workerTransport(path.join(context.extensionPath, "dist", "worker.js")), {
+    const client = new EngineClient(engineTransport(settings.engineHost, path.join(context.extensionPath, "dist", "worker.js")), {
+        // Kept across sessions: a file that crashed the engine is not loaded into the same crash at the next start.
+        quarantine: new ModelQuarantine({
+            read: () => context.globalState.get<QuarantinedModel[]>(CRASHED_MODELS_KEY) ?? [],
+            write: (list) => void context.globalState.update(CRASHED_MODELS_KEY, list),
+        }),
         log: (level, message) => log[level](message),
         onState: (state: EngineState) => {
             // Only while it is the one completing: a model loading behind a remote backend fixes nothing shown.
@@ -140,6 +146,7 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
         vscode.workspace.onDidChangeConfiguration((event) => {
             if (!event.affectsConfiguration(SECTION)) return;
             const next = readCurrent();
+            if (next.engineHost !== settings.engineHost) offerWindowReload();
             const reload = needsModelReload(settings, next);
             const switchBackend = needsBackendChange(settings, next);
             settings = next;
@@ -160,6 +167,7 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
 
     function restart(): void {
         notices.recovered();
+        client.forgetCrashedModels(); // the user asks: try a file that crashed the engine again
         if (remote) void remote.reconnect().catch(() => undefined);
         else if (client.state.kind === "failed") client.revive();
         else void loader.apply(settings, true);
@@ -198,6 +206,14 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
     void gpuPack.check();
     applyBackend();
     return { engine: client, backend, settings: () => settings, status: () => describeStatus(statusInput()), notifications: () => shown, lastSuggestion: () => service.last, lastPrompt: () => prompts.last };
+}
+
+const CRASHED_MODELS_KEY = "solarComplete.crashedModels";
+
+function offerWindowReload(): void {
+    void vscode.window.showInformationMessage("Solar Complete: the engine moves to its new host when the window reloads.", "Reload Window").then((picked) => {
+        if (picked) void vscode.commands.executeCommand("workbench.action.reloadWindow");
+    });
 }
 
 function languageDisabled(settings: Settings): string | undefined {

@@ -11,7 +11,8 @@ import { chooseQuantization } from "../model/autoQuant";
 import type { DownloadProgress } from "../model/download";
 import { DownloadError } from "../model/downloadErrors";
 import { formatBytes, inspectGguf } from "../model/ggufFile";
-import { probeMemory } from "../model/memoryProbe";
+import { acquireLlama } from "../engine/llamaRuntime";
+import { probeMemory } from "../engine/memoryProbe";
 import { isCompleteModel, pull, tokenFromEnvironment } from "../model/modelStore";
 import * as path from "node:path";
 
@@ -67,7 +68,9 @@ async function list(dir: string): Promise<number> {
         ]),
     );
     printTable([["model", "size", "memory@4096", "in --dir", "source", "quality"], ...rows]);
-    const choice = chooseQuantization(CATALOG.filter((e) => e.variant === "base"), await probeMemory("auto"));
+    const { llama } = await acquireLlama("auto", () => undefined);
+    const memory = await probeMemory(llama).finally(() => llama.dispose());
+    const choice = chooseQuantization(CATALOG.filter((e) => e.variant === "base"), memory);
     console.log(`\n${choice.summary}`);
     for (const reason of choice.reasons) console.log(`  ${reason}`);
     return 0;

@@ -2,16 +2,16 @@
 // with progress, speed, ETA and cancel), the "Choose Quantization…" quick pick with the auto
 // reasoning, "Show Model Info" and "Set Download Token…". The logic lives in src/model/.
 
+import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { SECTION, type Settings } from "../config";
 import type { EngineClient } from "../engine/client";
-import type { AutoChoice } from "../model/autoQuant";
+import type { AutoChoice, MemoryFigures } from "../model/autoQuant";
 import { catalogEntry, describeEntry, formatGB, QUANTIZATIONS, type QuantizationSetting } from "../model/catalog";
 import type { DownloadProgress } from "../model/download";
 import { DownloadError } from "../model/downloadErrors";
 import { formatBytes } from "../model/ggufFile";
-import { probeMemory } from "../model/memoryProbe";
 import { isCompleteModel, pull, resolveModel, storageFolder, tokenFromEnvironment, type ResolvedModel } from "../model/modelStore";
 
 const TOKEN_KEY = "solarComplete.downloadToken";
@@ -53,8 +53,18 @@ export class ModelManager {
     private resolve(settings: Settings): Promise<ResolvedModel> {
         return resolveModel(settings, {
             defaultStorage: this.deps.context.globalStorageUri.fsPath,
-            probeMemory: () => probeMemory(settings.gpu, (m) => this.deps.log.warn(m)),
+            probeMemory: () => this.probeMemory(settings),
         });
+    }
+
+    /** The engine's view of free memory; the OS's free RAM when the engine can't say (no backend loads). */
+    private async probeMemory(settings: Settings): Promise<MemoryFigures> {
+        try {
+            return await this.deps.engine.probeMemory(settings.gpu);
+        } catch (error) {
+            this.deps.log.warn(`Memory probe: the engine could not measure (${error instanceof Error ? error.message : String(error)}); using the OS's free RAM`);
+            return { ram: { total: os.totalmem(), free: os.freemem() } };
+        }
     }
 
     private logAuto(choice: AutoChoice): void {

@@ -1,15 +1,20 @@
 // The extension host's side of the engine: typed calls over the transport, cancellation through
-// AbortSignal, and survival when the worker dies. A dead worker rejects every pending call with a
+// AbortSignal, and survival when the engine dies. A dead engine rejects every pending call with a
 // clear error and is restarted with backoff (reloading the last model); after repeated crashes it
-// stays stopped in a visible "failed" state instead of crash-looping.
+// stays stopped in a visible "failed" state instead of crash-looping. A model file that crashed it
+// while loading or on its first evaluation is not loaded again until it changes.
 
 import { EngineError } from "./engineError";
+import { modelCrashedMessage, ModelQuarantine, type CrashPhase } from "./modelQuarantine";
 import type {
     CompletionRequest,
     CompletionResult,
+    CrashMode,
     EngineCounters,
+    GpuSetting,
     HostToWorker,
     LoadOptions,
+    MemoryFigures,
     ModelInfo,
     WorkerToHost,
 } from "./protocol";
@@ -33,7 +38,10 @@ export interface EngineClientOptions {
     readonly restartDelaysMs?: readonly number[];
     /** A worker that stayed up this long is considered healthy again: the crash count resets. */
     readonly healthyAfterMs?: number;
+    /** After this long a stop ends the engine's process; a thread is never ended (see EngineTransport.kill). */
     readonly stopTimeoutMs?: number;
+    /** Model files that crashed the engine; in memory unless the host gives it a lasting store. */
+    readonly quarantine?: ModelQuarantine;
 }
 
 export interface CompleteOptions {
@@ -47,6 +55,8 @@ interface Pending {
     readonly onText?: (chunk: string) => void;
 }
 
+const CRASH_CODES = new Set(["ENGINE_CRASHED", "MODEL_CRASHED"]);
+
 export class EngineClient {
     private transport: EngineTransport | undefined;
     private readonly pending = new Map<number, Pending>();
@@ -58,11 +68,16 @@ export class EngineClient {
     private stopped: Promise<void> | undefined;
     private resolveStopped: (() => void) | undefined;
     private stateValue: EngineState = { kind: "starting" };
+    /** The model a crash now would be blamed on, and when in its life the crash would come. */
+    private suspect: { readonly modelPath: string; readonly phase: CrashPhase } | undefined;
+    private crashRequested = false;
+    private readonly quarantine: ModelQuarantine;
 
     constructor(
         private readonly factory: TransportFactory,
         private readonly options: EngineClientOptions = {},
     ) {
+        this.quarantine = options.quarantine ?? new ModelQuarantine();
         this.spawn();
     }
 
@@ -72,21 +87,33 @@ export class EngineClient {
 
     async load(options: LoadOptions): Promise<ModelInfo> {
         this.lastLoad = options;
+        const crashed = this.quarantine.blocked(options.modelPath);
+        if (crashed) {
+            const error = new EngineError("MODEL_CRASHED", modelCrashedMessage(crashed));
+            this.setState({ kind: "noModel", error });
+            throw error;
+        }
         this.setState({ kind: "loading", modelPath: options.modelPath });
         try {
+            this.suspect = { modelPath: options.modelPath, phase: "load" };
             const info = (await this.call({ type: "load", id: 0, options })) as ModelInfo;
+            if (this.lastLoad === options) this.suspect = { modelPath: options.modelPath, phase: "first evaluation" };
             this.setState({ kind: "ready", info });
             return info;
         } catch (error) {
-            if (error instanceof EngineError && error.code !== "ENGINE_CRASHED" && this.lastLoad === options) {
+            // A crash's own state (restarting, then what the restart finds) says more than "no model".
+            if (error instanceof EngineError && !CRASH_CODES.has(error.code) && this.lastLoad === options) {
                 this.setState({ kind: "noModel", error });
             }
             throw error;
         }
     }
 
-    complete(request: CompletionRequest, options: CompleteOptions = {}): Promise<CompletionResult> {
-        return this.call({ type: "complete", id: 0, request }, options) as Promise<CompletionResult>;
+    async complete(request: CompletionRequest, options: CompleteOptions = {}): Promise<CompletionResult> {
+        const result = (await this.call({ type: "complete", id: 0, request }, options)) as CompletionResult;
+        // One evaluation went through: from now on a crash is not the file's fault.
+        if (this.suspect?.phase === "first evaluation" && result.stats.evaluatedTokens > 0) this.suspect = undefined;
+        return result;
     }
 
     countTokens(text: string): Promise<number> {
@@ -95,6 +122,15 @@ export class EngineClient {
 
     counters(): Promise<EngineCounters> {
         return this.call({ type: "stats", id: 0 }) as Promise<EngineCounters>;
+    }
+
+    probeMemory(gpu: GpuSetting): Promise<MemoryFigures> {
+        return this.call({ type: "probeMemory", id: 0, gpu }) as Promise<MemoryFigures>;
+    }
+
+    /** The user asks to try again: model files that crashed the engine are loaded again. */
+    forgetCrashedModels(): void {
+        this.quarantine.clear();
     }
 
     /** After the engine was left stopped by repeated crashes: start it again, with the last model. */
@@ -106,12 +142,17 @@ export class EngineClient {
         else this.setState({ kind: "noModel" });
     }
 
-    /** Test hook: makes the engine die of an uncaught exception once its current work is done. */
-    crashForTest(): void {
-        this.transport?.post({ type: "crashForTest" });
+    /** Test hook: makes the engine die the way real engines die (see CrashMode). Never blamed on the model. */
+    crashForTest(mode: CrashMode = "exception-when-idle"): void {
+        this.crashRequested = true;
+        this.transport?.post({ type: "crashForTest", mode });
     }
 
-    /** Graceful stop: the worker leaves its loop, disposes llama.cpp and exits by itself. */
+    /**
+     * Graceful stop: the engine aborts its generation, lets a model load finish, disposes llama.cpp
+     * and exits by itself. An engine process that takes longer than stopTimeoutMs is killed; a
+     * thread is waited for, however long, because ending it inside llama.cpp ends the host.
+     */
     stop(): Promise<void> {
         if (this.stopped) return this.stopped;
         this.stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
@@ -120,10 +161,16 @@ export class EngineClient {
             this.finishStop();
         } else {
             transport.post({ type: "stop" });
+            const { kill } = transport;
+            const timeoutMs = this.options.stopTimeoutMs ?? 10_000;
             const timer = setTimeout(() => {
-                this.log("warn", "The engine did not stop in time; terminating it.");
-                transport.kill();
-            }, this.options.stopTimeoutMs ?? 10_000);
+                if (kill) {
+                    this.log("warn", `The engine did not stop within ${timeoutMs / 1000} s; ending its process.`);
+                    kill();
+                } else {
+                    this.log("warn", `The engine is still stopping after ${timeoutMs / 1000} s (a llama.cpp call is finishing); waiting for it.`);
+                }
+            }, timeoutMs);
             void this.stopped.then(() => clearTimeout(timer));
         }
         return this.stopped;
@@ -183,7 +230,8 @@ export class EngineClient {
             return;
         }
         const why = cause ? `: ${cause.message}` : ` (exit code ${code})`;
-        const error = new EngineError("ENGINE_CRASHED", `The Solar engine stopped unexpectedly${why}.`);
+        const blamed = this.blameModel(cause?.message ?? `exit code ${code}`);
+        const error = blamed ?? new EngineError("ENGINE_CRASHED", `The Solar engine stopped unexpectedly${why}.`);
         this.log("error", error.message);
         this.rejectAll(error);
 
@@ -202,11 +250,23 @@ export class EngineClient {
         this.restart = this.restartAfter(delayMs);
     }
 
+    /** A crash during a model's load or first evaluation is the file's: it goes into quarantine. */
+    private blameModel(reason: string): EngineError | undefined {
+        const suspect = this.suspect;
+        this.suspect = undefined;
+        const requested = this.crashRequested;
+        this.crashRequested = false;
+        if (!suspect || requested) return undefined;
+        const entry = this.quarantine.add(suspect.modelPath, suspect.phase, reason);
+        return entry && new EngineError("MODEL_CRASHED", modelCrashedMessage(entry));
+    }
+
     private async restartAfter(delayMs: number): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         this.restart = undefined;
         if (this.stopped) return;
         this.spawn();
+        // A quarantined model is refused by load() itself, which leaves the state "noModel" with why.
         if (this.lastLoad) await this.load(this.lastLoad).catch(() => undefined);
         else this.setState({ kind: "noModel" });
     }

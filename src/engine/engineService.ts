@@ -7,14 +7,15 @@
 import { EngineError, toErrorData } from "./engineError";
 import { LlamaEngine } from "./llamaEngine";
 import { acquireLlama, type AcquiredLlama, type Log } from "./llamaRuntime";
-import type { CompletionRequest, EngineCounters, HostToWorker, LoadOptions, WorkerToHost } from "./protocol";
+import { probeMemory } from "./memoryProbe";
+import type { CompletionRequest, CrashMode, EngineCounters, GpuSetting, HostToWorker, LoadOptions, MemoryFigures, WorkerToHost } from "./protocol";
 
 export interface EngineServiceDeps {
     readonly post: (message: WorkerToHost) => void;
     /** Called once everything is disposed after a "stop" message. */
     readonly onStopped: () => void;
-    /** Called (after the queue drains) for the test-only crash message. */
-    readonly onCrashRequested?: () => void;
+    /** Called for the test-only crash message; "exception-when-idle" waits for the queue to drain. */
+    readonly onCrashRequested?: (mode: CrashMode) => void;
     readonly acquire?: typeof acquireLlama;
 }
 
@@ -70,15 +71,19 @@ export class EngineService {
             case "stats":
                 this.answer(message.id, () => this.snapshot());
                 break;
+            case "probeMemory":
+                this.enqueue(message.id, () => this.probeMemory(message.gpu));
+                break;
             case "stop":
                 this.stopping = true;
                 this.abortAll();
                 void this.queue.then(() => this.disposeAll()).finally(() => this.deps.onStopped());
                 break;
             case "crashForTest":
-                // Crash only once no llama.cpp call runs: dying mid-call aborts the whole process.
                 this.crashing = true;
-                void this.queue.then(() => this.deps.onCrashRequested?.());
+                // A thread may only die once no llama.cpp call runs: dying mid-call aborts the whole process.
+                if (message.mode === "exception-when-idle") void this.queue.then(() => this.deps.onCrashRequested?.(message.mode));
+                else this.deps.onCrashRequested?.(message.mode);
                 break;
         }
     }
@@ -108,7 +113,7 @@ export class EngineService {
     private async load(options: LoadOptions) {
         await this.engine?.dispose();
         this.engine = undefined;
-        this.engine = await LlamaEngine.load(() => this.runtimeFor(options.gpu), options, this.log);
+        this.engine = await LlamaEngine.load(() => this.runtimeFor(options.gpu), options, this.log, () => this.runtime?.errors.reason());
         return this.engine.info;
     }
 
@@ -119,7 +124,19 @@ export class EngineService {
             this.runtime = undefined;
         }
         this.runtime ??= await (this.deps.acquire ?? acquireLlama)(gpu, this.log);
+        this.runtime.errors.clear(); // a reason logged for an earlier model is not this one's
         return this.runtime.llama;
+    }
+
+    /** On the loaded backend when it is the one asked about (counting our own model as free), else on a brief one. */
+    private async probeMemory(gpu: GpuSetting): Promise<MemoryFigures> {
+        if (this.runtime?.gpuSetting === gpu) return probeMemory(this.runtime.llama, this.engine?.heldMemory());
+        const brief = await (this.deps.acquire ?? acquireLlama)(gpu, () => undefined);
+        try {
+            return await probeMemory(brief.llama);
+        } finally {
+            await brief.llama.dispose();
+        }
     }
 
     private loaded(): LlamaEngine {

@@ -10,12 +10,15 @@ import { ChunkSizer, DEFAULT_CHUNK_SIZER } from "./chunkSizer";
 import { GeneratedText } from "./generatedText";
 import { EngineError } from "./engineError";
 import type { Log } from "./llamaRuntime";
+import type { HeldMemory } from "./memoryProbe";
 import type { CompletionRequest, CompletionResult, LoadOptions, ModelInfo, StopReason, WindowInfo } from "./protocol";
 
 /** Solar's window; also the cap for any model with a longer trained context. */
 export const SOLAR_CONTEXT_SIZE = 4096;
 /** Tokens kept free between prompt + answer and the end of the context. */
 export const CONTEXT_MARGIN = 8;
+/** A smaller context leaves no room for a prompt beside an answer: the model is refused at load. */
+const MIN_CONTEXT_SIZE = 256;
 /** Prompt tokens given to the detokenizer as context so the first piece keeps its leading space. */
 const DETOKENIZE_CONTEXT = 8;
 
@@ -43,9 +46,14 @@ export class LlamaEngine {
      * `runtime` is only asked for once the file passed our own header check: llama.cpp's loader gives
      * cryptic errors (or worse) on bad files, and a bad path shouldn't cost a backend start-up.
      */
-    static async load(runtime: () => Promise<Llama>, options: LoadOptions, log: Log): Promise<LlamaEngine> {
+    static async load(
+        runtime: () => Promise<Llama>,
+        options: LoadOptions,
+        log: Log,
+        llamaReason: () => string | undefined = () => undefined,
+    ): Promise<LlamaEngine> {
         const started = performance.now();
-        const summary = await inspectGguf(options.modelPath);
+        const summary = await inspectGguf(options.modelPath, { checkCrashes: options.skipCrashCheck !== true });
         const llama = await runtime();
         const threads = options.threads ?? defaultThreads();
         let model: LlamaModel;
@@ -54,7 +62,14 @@ export class LlamaEngine {
             // also mapped, both stay resident (measured: 298 against 214 MB over the medium model).
             model = await llama.loadModel({ modelPath: options.modelPath, useMmap: llama.gpu === false ? false : "auto" });
         } catch (error) {
-            throw new EngineError("LOAD_FAILED", `llama.cpp could not load ${options.modelPath}: ${(error as Error).message}`);
+            throw new EngineError("LOAD_FAILED", `llama.cpp could not load ${options.modelPath}: ${explain(error, llamaReason())}`);
+        }
+        if (model.trainContextSize < MIN_CONTEXT_SIZE) {
+            await model.dispose();
+            throw new EngineError(
+                "LOAD_FAILED",
+                `${options.modelPath} was trained for a context of ${model.trainContextSize} tokens (${summary.architecture}.context_length), too few for a prompt and its answer; Solar's is ${SOLAR_CONTEXT_SIZE}. Use an unmodified Solar GGUF file.`,
+            );
         }
         try {
             const contextSize = Math.min(options.maxContextSize ?? SOLAR_CONTEXT_SIZE, model.trainContextSize);
@@ -77,7 +92,7 @@ export class LlamaEngine {
             return new LlamaEngine(model, context, sequence, info, new ChunkSizer({ ...DEFAULT_CHUNK_SIZER, max: batchSize }));
         } catch (error) {
             await model.dispose();
-            throw new EngineError("LOAD_FAILED", `Could not create a context for ${options.modelPath}: ${(error as Error).message}`);
+            throw new EngineError("LOAD_FAILED", `Could not create a context for ${options.modelPath}: ${explain(error, llamaReason())}`);
         }
     }
 
@@ -143,6 +158,11 @@ export class LlamaEngine {
                 maxChunkMs: round(prompt.maxChunkMs),
             },
         };
+    }
+
+    /** What this model and its context occupy, for the memory probe: a replacement may use it. */
+    heldMemory(): HeldMemory {
+        return { bytes: this.model.size + this.context.stateSize, onGpu: this.info.gpu !== false && this.model.gpuLayers > 0 };
     }
 
     async dispose(): Promise<void> {
@@ -239,6 +259,13 @@ async function describeBackend(llama: Llama, model: LlamaModel, threads: number)
     const backend = { cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" }[llama.gpu];
     const layers = model.gpuLayers === 0 ? " (no layers offloaded: running on the CPU)" : "";
     return `${backend}${names.length ? `, ${names.join(", ")}` : ""}${layers}`;
+}
+
+/** node-llama-cpp's message, with llama.cpp's own reason when node-llama-cpp only says that it failed. */
+function explain(error: unknown, reason: string | undefined): string {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!reason || message.includes(reason)) return message;
+    return /^Failed to (load|create)/i.test(message) ? `${reason} (${message.toLowerCase()})` : `${message}: ${reason}`;
 }
 
 function round(ms: number): number {

@@ -10,6 +10,32 @@ export type Log = (level: "debug" | "info" | "warn" | "error", message: string) 
 export interface AcquiredLlama {
     readonly llama: Llama;
     readonly gpuSetting: GpuSetting;
+    /** What llama.cpp logged as errors, for its own reason when a load fails. */
+    readonly errors: LlamaErrorLines;
+}
+
+/**
+ * llama.cpp logs why a load failed, then node-llama-cpp throws a bare "Failed to load model". The
+ * log line names the reason ("error loading model: missing tensor …"); keep it for the error.
+ */
+export class LlamaErrorLines {
+    private lines: string[] = [];
+
+    push(line: string): void {
+        this.lines = [...this.lines.slice(-19), line];
+    }
+
+    /** The most specific recent line: llama.cpp's "error loading model: X" beats its "failed to load model". */
+    reason(): string | undefined {
+        const recent = [...this.lines].reverse();
+        const specific = recent.find((line) => /error loading model: /.test(line));
+        if (specific) return specific.slice(specific.lastIndexOf("error loading model: ") + "error loading model: ".length).trim();
+        return recent.find((line) => !/failed to load model\s*$/i.test(line))?.replace(/^\w+: /, "");
+    }
+
+    clear(): void {
+        this.lines = [];
+    }
 }
 
 type GetLlamaGpu = "auto" | LlamaGpuType;
@@ -29,6 +55,7 @@ function attemptsFor(setting: GpuSetting): GetLlamaGpu[] {
 export async function acquireLlama(setting: GpuSetting, log: Log): Promise<AcquiredLlama> {
     const { getLlama, getLlamaGpuTypes, LlamaLogLevel } = await import("node-llama-cpp");
     const attempts = attemptsFor(setting);
+    const errors = new LlamaErrorLines();
     let firstError: unknown;
     let lastError: unknown;
     for (const gpu of attempts) {
@@ -40,7 +67,10 @@ export async function acquireLlama(setting: GpuSetting, log: Log): Promise<Acqui
                 logLevel: LlamaLogLevel.warn,
                 logger: (level, message) => {
                     const text = message.trim();
-                    if (text) log(level === "error" || level === "fatal" ? "error" : "warn", `llama.cpp: ${text}`);
+                    if (!text) return;
+                    const severe = level === "error" || level === "fatal";
+                    if (severe) errors.push(text);
+                    log(severe ? "error" : "warn", `llama.cpp: ${text}`);
                 },
             });
             if (gpu !== attempts[0]) log("warn", fallbackMessage(setting, llama.gpu, failureReason(firstError)));
@@ -49,7 +79,7 @@ export async function acquireLlama(setting: GpuSetting, log: Log): Promise<Acqui
             if (setting === "auto" && llama.gpu !== "cuda" && (await getLlamaGpuTypes("supported").catch((): LlamaGpuType[] => [])).includes("cuda")) {
                 log("warn", cudaUnusedMessage(llama.gpu));
             }
-            return { llama, gpuSetting: setting };
+            return { llama, gpuSetting: setting, errors };
         } catch (error) {
             firstError ??= error;
             lastError = error;

@@ -2,6 +2,7 @@
 // Plain data only: everything here crosses a worker_threads port by structured clone.
 
 import type { WindowAnchor } from "../completion/promptWindow";
+import type { MemoryFigures } from "../model/autoQuant";
 
 export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "cpu";
 
@@ -12,6 +13,11 @@ export interface LoadOptions {
     readonly threads?: number;
     /** Upper bound on the context; the model's trained context may lower it. Solar: 4096. */
     readonly maxContextSize?: number;
+    /**
+     * Tests only: skip the metadata values our check rejects because llama.cpp asserts on them, to
+     * prove that a file crashing llama.cpp leaves the host alive. The structural check still runs.
+     */
+    readonly skipCrashCheck?: boolean;
 }
 
 export interface ModelInfo {
@@ -106,9 +112,20 @@ export type HostToWorker =
     | { readonly type: "cancel"; readonly id: number }
     | { readonly type: "countTokens"; readonly id: number; readonly text: string }
     | { readonly type: "stats"; readonly id: number }
+    /** Free memory as llama.cpp sees it, for "auto" quantization: the host never loads llama.cpp itself. */
+    | { readonly type: "probeMemory"; readonly id: number; readonly gpu: GpuSetting }
     | { readonly type: "stop" }
-    /** Test hook: die the way a real crash would (uncaught exception), once no native call is running. */
-    | { readonly type: "crashForTest" };
+    /** Test hook: die the way a real crash would. */
+    | { readonly type: "crashForTest"; readonly mode: CrashMode };
+
+/**
+ * - "exception-when-idle": an uncaught exception once no llama.cpp call runs (a thread survives it);
+ * - "exception-now": an uncaught exception at once, even inside a generation (ends in std::terminate);
+ * - "abort": process.abort(), as GGML_ASSERT does. The last two kill a thread's whole process.
+ */
+export type CrashMode = "exception-when-idle" | "exception-now" | "abort";
+
+export type { MemoryFigures };
 
 export type WorkerToHost =
     | { readonly type: "text"; readonly id: number; readonly chunk: string }

@@ -4,6 +4,7 @@
 
 import { open, stat } from "node:fs/promises";
 import { llamaFileTypeName } from "./ggmlTypes";
+import { findCrashingValue } from "./crashAssertions";
 import { HeaderProblem, integerValue, readGgufHeader, type GgufHeader, type MetadataValue } from "./ggufHeader";
 
 export type ModelFileErrorCode =
@@ -16,7 +17,8 @@ export type ModelFileErrorCode =
     | "TRUNCATED"
     | "CORRUPT"
     | "UNSUPPORTED_ARCHITECTURE"
-    | "NO_VOCABULARY";
+    | "NO_VOCABULARY"
+    | "CRASHES_LLAMA";
 
 export class ModelFileError extends Error {
     constructor(
@@ -52,6 +54,8 @@ export interface GgufSummary {
 export interface InspectOptions {
     /** general.architecture values accepted; default ["llama"], which covers Solar 10.7B. */
     readonly supportedArchitectures?: readonly string[];
+    /** Default true: refuse the metadata values llama.cpp asserts on (crashAssertions.ts). */
+    readonly checkCrashes?: boolean;
 }
 
 const SETTING = "solarComplete.modelPath";
@@ -74,7 +78,16 @@ export async function inspectGguf(path: string, options: InspectOptions = {}): P
         const header = await readGgufHeader(handle, fileSize).catch((error: unknown) => {
             throw error instanceof HeaderProblem ? headerError(error, path, fileSize) : fsError(error, path);
         });
-        return summarize(path, fileSize, header, options.supportedArchitectures ?? ["llama"]);
+        const summary = summarize(path, fileSize, header, options.supportedArchitectures ?? ["llama"]);
+        const crash = options.checkCrashes === false ? undefined : findCrashingValue(header.metadata, summary.architecture);
+        if (crash) {
+            throw new ModelFileError(
+                "CRASHES_LLAMA",
+                path,
+                `Model file has a value that llama.cpp would crash on (${crash}): ${path}. The file is damaged or was edited; download it again or use an unmodified Solar GGUF.`,
+            );
+        }
+        return summary;
     } finally {
         await handle.close();
     }

@@ -21,7 +21,12 @@ export class HeaderProblem extends Error {
 export interface MetadataArray {
     readonly itemType: number;
     readonly length: number;
+    /** For the vocabulary only: the first piece that appears twice (llama.cpp asserts on it). */
+    readonly firstDuplicate?: { readonly index: number; readonly value: string };
 }
+
+/** String arrays whose items must be unique; the rest are skipped unread. */
+const UNIQUE_STRING_ARRAYS = new Set(["tokenizer.ggml.tokens"]);
 
 /** Arrays keep only their type and length: the vocabulary alone is 32,000 strings we never need. */
 export type MetadataValue = number | bigint | boolean | string | MetadataArray;
@@ -150,7 +155,7 @@ class ChunkedReader {
     }
 }
 
-async function readValue(reader: ChunkedReader, type: number, what: string, depth: number): Promise<MetadataValue | undefined> {
+async function readValue(reader: ChunkedReader, type: number, what: string, depth: number, unique = false): Promise<MetadataValue | undefined> {
     if (FIXED_VALUE_SIZES.has(type)) return reader.scalar(type);
     if (type === STRING) return reader.string(what);
     if (type !== ARRAY) throw new HeaderProblem("CORRUPT", `${what} has unknown value type ${type}`);
@@ -163,6 +168,21 @@ async function readValue(reader: ChunkedReader, type: number, what: string, dept
     const length = await reader.count(what, minItemBytes);
     if (itemSize !== undefined) {
         reader.skip(length * itemSize);
+    } else if (itemType === STRING && unique) {
+        const seen = new Set<string>();
+        let firstDuplicate: MetadataArray["firstDuplicate"];
+        for (let i = 0; i < length; i++) {
+            const size = await reader.count(`${what}[${i}]`, 1, "bytes");
+            if (firstDuplicate) {
+                reader.skip(size);
+                continue;
+            }
+            // latin1 maps bytes 1:1, so equal strings are equal bytes, whatever their encoding.
+            const item = (await reader.bytes(size)).toString("latin1");
+            if (seen.has(item)) firstDuplicate = { index: i, value: Buffer.from(item, "latin1").toString("utf8") };
+            seen.add(item);
+        }
+        return firstDuplicate ? { itemType, length, firstDuplicate } : { itemType, length };
     } else if (itemType === STRING) {
         for (let i = 0; i < length; i++) reader.skip(await reader.count(`${what}[${i}]`, 1, "bytes"));
     } else {
@@ -198,7 +218,7 @@ async function readHeaderAt(reader: ChunkedReader, place: { where: string }): Pr
         if (keys.has(key)) throw new HeaderProblem("CORRUPT", `metadata key "${key}" appears twice`);
         keys.add(key);
         place.where = `metadata "${key}"`;
-        const value = await readValue(reader, await reader.u32(), `metadata "${key}"`, 0);
+        const value = await readValue(reader, await reader.u32(), `metadata "${key}"`, 0, UNIQUE_STRING_ARRAYS.has(key));
         if (value !== undefined) metadata.set(key, value);
     }
 

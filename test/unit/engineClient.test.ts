@@ -1,12 +1,12 @@
-// The worker's life cycle, with the real worker thread: crashes reject pending calls and restart it,
-// repeated crashes leave it stopped, and a graceful stop lets the thread exit by itself.
+// The engine's life cycle, with the real child process and worker thread: crashes reject pending
+// calls and restart it, repeated crashes leave it stopped, and a graceful stop lets it exit by itself.
 
 import * as assert from "node:assert/strict";
 import type { EngineClient } from "../../src/engine/client";
 import { EngineError } from "../../src/engine/engineError";
 import { copyFixture, ensureModel, type CopyFixture } from "../fixtures/models";
 import { makeDocument } from "./support/documents";
-import { inProcessClient, waitForState, workerClient } from "./support/engines";
+import { inProcessClient, processClient, waitForState, workerClient } from "./support/engines";
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<EngineError> {
     const error = await promise.then(
@@ -19,6 +19,7 @@ async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Eng
 }
 
 for (const [name, make] of [
+    ["child process", processClient],
     ["worker thread", workerClient],
     ["in-process", inProcessClient],
 ] as const) {
@@ -66,7 +67,11 @@ for (const [name, make] of [
     });
 }
 
-describe("EngineClient with a model, in a real worker thread", () => {
+for (const [name, make] of [
+    ["child process", processClient],
+    ["worker thread", workerClient],
+] as const)
+describe(`EngineClient with a model, in a real ${name}`, () => {
     let client: EngineClient;
     let fixture: CopyFixture;
     let tinyPath: string;
@@ -76,7 +81,7 @@ describe("EngineClient with a model, in a real worker thread", () => {
         tinyPath = await ensureModel("tiny");
     });
     beforeEach(() => {
-        client = workerClient({ restartDelaysMs: [20, 20, 20] });
+        client = make({ restartDelaysMs: [20, 20, 20] });
     });
     afterEach(async () => {
         await client.stop();

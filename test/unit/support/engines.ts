@@ -3,13 +3,19 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EngineClient, type EngineClientOptions, type EngineState } from "../../../src/engine/client";
-import { inProcessTransport, workerTransport } from "../../../src/engine/transport";
+import { inProcessTransport, processTransport, workerTransport } from "../../../src/engine/transport";
 
 export const WORKER_SCRIPT = path.resolve(__dirname, "../../../dist/worker.js");
 
 export function workerClient(options: EngineClientOptions = {}): EngineClient {
     if (!fs.existsSync(WORKER_SCRIPT)) throw new Error(`${WORKER_SCRIPT} is missing: run "npm run build" first (npm test does).`);
     return new EngineClient(workerTransport(WORKER_SCRIPT), options);
+}
+
+/** The product's default: the engine in a child process of this one. */
+export function processClient(options: EngineClientOptions = {}): EngineClient {
+    if (!fs.existsSync(WORKER_SCRIPT)) throw new Error(`${WORKER_SCRIPT} is missing: run "npm run build" first (npm test does).`);
+    return new EngineClient(processTransport(WORKER_SCRIPT), options);
 }
 
 export function inProcessClient(options: EngineClientOptions = {}): EngineClient {

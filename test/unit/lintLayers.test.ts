@@ -1,0 +1,43 @@
+// The layers lint enforces, checked on snippets placed in each folder: the extension host never
+// loads node-llama-cpp at run time, and only adapters load vscode.
+
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { ESLint } from "eslint";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+async function ruleIds(file: string, code: string): Promise<string[]> {
+    const eslint = new ESLint({ cwd: ROOT });
+    const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) });
+    return result.messages.map((m) => m.ruleId ?? m.message);
+}
+
+describe("Layers in lint", function () {
+    this.timeout(60_000);
+    const staticLlama = 'import { getLlama } from "node-llama-cpp";\nexport const g = getLlama;\n';
+    const dynamicLlama = 'export const load = () => import("node-llama-cpp");\n';
+    const typeLlama = 'import type { Llama } from "node-llama-cpp";\nexport type L = Llama;\n';
+
+    it("refuses node-llama-cpp at run time outside the engine and the CLI", async () => {
+        for (const file of ["src/completion/x.ts", "src/model/x.ts", "src/extension.ts", "src/commands/x.ts"]) {
+            assert.ok((await ruleIds(file, staticLlama)).includes("@typescript-eslint/no-restricted-imports"), file);
+            assert.ok((await ruleIds(file, dynamicLlama)).includes("no-restricted-syntax"), file);
+            assert.deepEqual(await ruleIds(file, typeLlama), [], `${file}: types are fine`);
+        }
+    });
+
+    it("allows it in the engine and the CLI", async () => {
+        for (const file of ["src/engine/x.ts", "src/cli/x.ts"]) {
+            assert.deepEqual(await ruleIds(file, staticLlama), [], file);
+            assert.deepEqual(await ruleIds(file, dynamicLlama), [], file);
+        }
+    });
+
+    it("still keeps vscode to the adapters", async () => {
+        const code = 'import * as vscode from "vscode";\nexport const w = vscode.window;\n';
+        assert.ok((await ruleIds("src/engine/x.ts", code)).includes("@typescript-eslint/no-restricted-imports"));
+        assert.ok((await ruleIds("src/completion/x.ts", code)).includes("@typescript-eslint/no-restricted-imports"));
+        assert.deepEqual(await ruleIds("src/commands/x.ts", code), []);
+    });
+});
