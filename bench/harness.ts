@@ -6,7 +6,7 @@ import type { Llama } from "node-llama-cpp";
 import { EngineClient } from "../src/engine/client";
 import { LlamaEngine } from "../src/engine/llamaEngine";
 import type { GpuSetting, ModelInfo } from "../src/engine/protocol";
-import { inProcessTransport, workerTransport } from "../src/engine/transport";
+import { inProcessTransport, processTransport, workerTransport } from "../src/engine/transport";
 import { RawEngine } from "./rawEngine";
 
 export type ModelKey = "tiny" | "medium";
@@ -17,6 +17,7 @@ export interface Plan {
     readonly overhead: { readonly keys: number; readonly mediumKeys: number };
     readonly eventLoop: { readonly keys: number };
     readonly cancel: { readonly reps: number };
+    readonly stopTime: { readonly reps: number };
     readonly windowBuild: { readonly freshReps: number; readonly keyReps: number; readonly wholeReps: number };
     readonly memory: { readonly model: ModelKey; readonly completions: number };
     readonly generation: { readonly reps: number; readonly promptTokens: number; readonly genTokens: number };
@@ -30,6 +31,7 @@ export const FULL_PLAN: Plan = {
     overhead: { keys: 100, mediumKeys: 30 },
     eventLoop: { keys: 200 },
     cancel: { reps: 30 },
+    stopTime: { reps: 3 },
     windowBuild: { freshReps: 10, keyReps: 100, wholeReps: 3 },
     memory: { model: "medium", completions: 500 },
     generation: { reps: 4, promptTokens: 512, genTokens: 128 },
@@ -44,6 +46,7 @@ export const QUICK_PLAN: Plan = {
     overhead: { keys: 30, mediumKeys: 0 },
     eventLoop: { keys: 40 },
     cancel: { reps: 10 },
+    stopTime: { reps: 1 },
     windowBuild: { freshReps: 3, keyReps: 20, wholeReps: 1 },
     memory: { model: "tiny", completions: 500 },
     generation: { reps: 2, promptTokens: 256, genTokens: 64 },
@@ -72,9 +75,9 @@ export interface OpenClient {
     readonly info: ModelInfo;
 }
 
-/** The product's path: an EngineClient over a worker thread (or in this thread, for comparison). */
-export async function openClient(bench: Bench, model: ModelKey, where: "worker" | "inProcess" = "worker"): Promise<OpenClient> {
-    const transport = where === "worker" ? workerTransport(bench.workerScript) : inProcessTransport();
+/** The product's path: an EngineClient over a child process (or a worker thread, or this thread, for comparison). */
+export async function openClient(bench: Bench, model: ModelKey, where: "process" | "worker" | "inProcess" = "process"): Promise<OpenClient> {
+    const transport = where === "process" ? processTransport(bench.workerScript) : where === "worker" ? workerTransport(bench.workerScript) : inProcessTransport();
     const client = new EngineClient(transport, {
         log: (level, message) => (level === "error" ? bench.progress(`engine ${level}: ${message}`) : undefined),
     });

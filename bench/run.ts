@@ -25,6 +25,7 @@ import { keystrokeLong } from "./scenarios/keystrokeLong";
 import { memory } from "./scenarios/memory";
 import { overhead } from "./scenarios/overhead";
 import { remote } from "./scenarios/remote";
+import { stopTime } from "./scenarios/stopTime";
 import { windowBuild } from "./scenarios/windowBuild";
 import { round } from "./stats";
 
@@ -39,6 +40,7 @@ const SCENARIOS: Readonly<Record<string, (bench: Bench) => Promise<object>>> = {
     generation,
     remote,
     download,
+    stop_time: stopTime,
 };
 
 const ROOT = path.resolve(__dirname, "..");

@@ -1,8 +1,10 @@
-// 3. What our engine costs on top of llama.cpp: the same keystroke prompts through the worker RPC path
-// (window building, chunked prompt, streaming detokenizer, structured-clone messages) and through raw
-// node-llama-cpp in this process (tokenize, reuse the cached prefix, greedy generation) - same prompt
-// tokens, same reuse, same max tokens. A third arm calls LlamaEngine in this thread, to split the
-// engine's cost from the RPC's. Alternating keystroke by keystroke, rotating which goes first.
+// 3. What our engine costs on top of llama.cpp: the same keystroke prompts through the product's RPC
+// path (the engine in a child process: window building, chunked prompt, streaming detokenizer, IPC
+// messages) and through raw node-llama-cpp in this process (tokenize, reuse the cached prefix, greedy
+// generation) - same prompt tokens, same reuse, same max tokens. A third arm calls LlamaEngine in this
+// thread, to split the engine's cost from the RPC's; a fourth runs the engine in a worker thread
+// (solarComplete.engineHost "thread"), to price the process hop. Alternating keystroke by keystroke,
+// rotating which goes first.
 
 import { codeOfTokens, TYPED_CODE, typing } from "../documents";
 import type { WindowAnchor } from "../../src/completion/promptWindow";
@@ -19,8 +21,15 @@ interface Comparison {
     readonly raw_latency_ms_p50: number;
     /** LlamaEngine called directly in this thread: the engine's own cost, without the RPC. */
     readonly engine_in_process_ratio_p50: number;
-    /** Worker minus in-process engine, per keystroke: what the RPC and the worker hop cost. */
+    /** Engine process minus in-process engine, per keystroke: what the RPC and the process hop cost. */
     readonly rpc_ms_p50: number;
+    /** The engine in a worker thread instead of a process, against raw. */
+    readonly thread_ratio_p50: number;
+    /** Process minus thread, per keystroke: what isolating native crashes costs in latency. */
+    readonly process_hop_ms_p50: number;
+    /** Resident memory of the engine process after the run (it holds the model and the KV cache). */
+    readonly engine_process_rss_mb: number;
+    readonly engine_process_anon_mb?: number;
     /** Tokenizing the prompt once, inside the raw figure: ours tokenizes it twice (window count + prompt). */
     readonly tokenize_ms_p50: number;
     /** Greedy on random weights: near-tied logits can flip with batch splits, so texts may differ. */
@@ -32,17 +41,20 @@ type Arm = () => Promise<{ text: string; tokens: number }>;
 
 async function compare(bench: Bench, model: ModelKey, keys: number): Promise<Comparison> {
     return withResources(async (keep) => {
-        const { client } = await openClient(bench, model);
+        const { client } = await openClient(bench, model, "process");
         keep(client);
+        const { client: thread } = await openClient(bench, model, "worker");
+        keep(thread);
         const engine = keep(await openEngine(bench, model));
         const raw = keep(await openRaw(bench, model));
         const document = codeOfTokens(DOCUMENT_TOKENS, (t) => raw.tokenize(t).length, 5);
         const request = (text: string, cursor: number, previous?: WindowAnchor) => ({ prompt: { kind: "document" as const, text, cursor, previous }, maxTokens: KEYSTROKE_MAX_TOKENS });
         let anchor = (await client.complete(request(document, document.length))).window?.anchor;
+        let threadAnchor = (await thread.complete(request(document, document.length))).window?.anchor;
         let engineAnchor = (await engine.complete(request(document, document.length))).window?.anchor;
         await raw.run(raw.tokenize(document), { maxTokens: KEYSTROKE_MAX_TOKENS, reuse: true });
 
-        const ms = { worker: [] as number[], engine: [] as number[], raw: [] as number[], tokenize: [] as number[] };
+        const ms = { worker: [] as number[], thread: [] as number[], engine: [] as number[], raw: [] as number[], tokenize: [] as number[] };
         let sameText = 0;
         let sameCount = 0;
         let key = 0;
@@ -60,6 +72,11 @@ async function compare(bench: Bench, model: ModelKey, keys: number): Promise<Com
                 anchor = result.window?.anchor;
                 return { text: result.text, tokens: result.stats.generatedTokens };
             });
+            const inThread = timed(ms.thread, async () => {
+                const result = await thread.complete(request(text, cursor, threadAnchor));
+                threadAnchor = result.window?.anchor;
+                return { text: result.text, tokens: result.stats.generatedTokens };
+            });
             const inProcess = timed(ms.engine, async () => {
                 const result = await engine.complete(request(text, cursor, engineAnchor));
                 engineAnchor = result.window?.anchor;
@@ -73,8 +90,9 @@ async function compare(bench: Bench, model: ModelKey, keys: number): Promise<Com
                 return { text: raw.detokenize(run.generated, tokens.slice(-8)), tokens: run.generated.length };
             });
             // Rotate the order so no arm always runs first (or right after another one).
-            const arms = [worker, inProcess, direct];
-            const order = [0, 1, 2].map((i) => arms[(i + key++) % 3]);
+            const arms = [worker, inThread, inProcess, direct];
+            const order = arms.map((_, i) => arms[(i + key) % arms.length]);
+            key++;
             const outputs = new Map<Arm, { text: string; tokens: number }>();
             for (const arm of order) outputs.set(arm, await arm());
             const [a, b] = [outputs.get(worker), outputs.get(direct)];
@@ -82,6 +100,8 @@ async function compare(bench: Bench, model: ModelKey, keys: number): Promise<Com
             if (a?.tokens === b?.tokens) sameCount++;
         }
         const ratios = pairedRatios(ms.worker, ms.raw);
+        const { memory } = await client.counters();
+        const mb = (bytes: number) => round(bytes / 1e6);
         bench.progress(`overhead (${model}): ${keys} keystrokes, ours/raw p50 ${median(ratios).toFixed(3)}`);
         return {
             model,
@@ -92,6 +112,10 @@ async function compare(bench: Bench, model: ModelKey, keys: number): Promise<Com
             raw_latency_ms_p50: round(summarize(ms.raw).p50),
             engine_in_process_ratio_p50: round(median(pairedRatios(ms.engine, ms.raw))),
             rpc_ms_p50: round(median(ms.worker.map((w, i) => w - ms.engine[i]))),
+            thread_ratio_p50: round(median(pairedRatios(ms.thread, ms.raw))),
+            process_hop_ms_p50: round(median(ms.worker.map((w, i) => w - ms.thread[i]))),
+            engine_process_rss_mb: mb(memory.rss),
+            ...(memory.anon !== undefined ? { engine_process_anon_mb: mb(memory.anon) } : {}),
             tokenize_ms_p50: round(median(ms.tokenize)),
             same_text_fraction: round(sameText / keys),
             same_token_count_fraction: round(sameCount / keys),

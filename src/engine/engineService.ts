@@ -4,6 +4,7 @@
 // it finish would delay the new one by seconds. The exception is a non-preemptible completion (a
 // prompt the user waits for): a preemptible request that arrives meanwhile is refused, not served.
 
+import * as fs from "node:fs";
 import { EngineError, toErrorData } from "./engineError";
 import { LlamaEngine } from "./llamaEngine";
 import { acquireLlama, type AcquiredLlama, type Log } from "./llamaRuntime";
@@ -17,6 +18,16 @@ export interface EngineServiceDeps {
     /** Called for the test-only crash message; "exception-when-idle" waits for the queue to drain. */
     readonly onCrashRequested?: (mode: CrashMode) => void;
     readonly acquire?: typeof acquireLlama;
+}
+
+/** Resident anonymous memory (Linux): the part of RSS that is this process's own, not shared libraries. */
+function anonymousBytes(): number | undefined {
+    try {
+        const kb = /^RssAnon:\s+(\d+) kB/m.exec(fs.readFileSync("/proc/self/status", "utf8"))?.[1];
+        return kb === undefined ? undefined : Number(kb) * 1024;
+    } catch {
+        return undefined;
+    }
 }
 
 export class EngineService {
@@ -146,7 +157,7 @@ export class EngineService {
 
     private snapshot(): EngineCounters {
         const { completions, aborted, refused, maxConcurrent } = this.counters;
-        return { completions, aborted, refused, maxConcurrent, last: this.last };
+        return { completions, aborted, refused, maxConcurrent, last: this.last, memory: { rss: process.memoryUsage.rss(), anon: anonymousBytes() } };
     }
 
     private abortAll(): void {

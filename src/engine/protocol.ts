@@ -98,6 +98,8 @@ export interface EngineCounters {
     /** The most completions that ever ran at the same time: must stay 1. */
     readonly maxConcurrent: number;
     readonly last?: CompletionStats;
+    /** The engine's process (in a thread: the whole host's): resident bytes, and anonymous ones on Linux. */
+    readonly memory: { readonly rss: number; readonly anon?: number };
 }
 
 /** Errors carry a code so the host can decide what to show without parsing messages. */
