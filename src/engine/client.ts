@@ -110,7 +110,7 @@ export class EngineClient {
     }
 
     async complete(request: CompletionRequest, options: CompleteOptions = {}): Promise<CompletionResult> {
-        const result = (await this.call({ type: "complete", id: 0, request }, options)) as CompletionResult;
+        const result = (await this.call({ type: "complete", id: 0, request, stream: options.onText !== undefined }, options)) as CompletionResult;
         // One evaluation went through: from now on a crash is not the file's fault.
         if (this.suspect?.phase === "first evaluation" && result.stats.evaluatedTokens > 0) this.suspect = undefined;
         return result;

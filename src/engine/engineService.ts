@@ -70,7 +70,7 @@ export class EngineService {
                     break;
                 }
                 this.abortAll();
-                this.startCompletion(message.id, message.request);
+                this.startCompletion(message.id, message.request, message.stream);
                 break;
             case "cancel":
                 this.completions.get(message.id)?.controller.abort();
@@ -99,7 +99,7 @@ export class EngineService {
         }
     }
 
-    private startCompletion(id: number, request: CompletionRequest): void {
+    private startCompletion(id: number, request: CompletionRequest, stream = false): void {
         const controller = new AbortController();
         this.completions.set(id, { controller, preemptible: request.preemptible !== false });
         this.enqueue(id, async () => {
@@ -108,7 +108,7 @@ export class EngineService {
                 this.counters.maxConcurrent = Math.max(this.counters.maxConcurrent, this.counters.running);
                 const result = await this.loaded().complete(request, {
                     signal: controller.signal,
-                    onText: (chunk) => this.deps.post({ type: "text", id, chunk }),
+                    onText: stream ? (chunk) => this.deps.post({ type: "text", id, chunk }) : undefined,
                 });
                 this.counters.completions++;
                 if (result.stats.stopReason === "abort") this.counters.aborted++;

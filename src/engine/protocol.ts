@@ -110,7 +110,8 @@ export interface EngineErrorData {
 
 export type HostToWorker =
     | { readonly type: "load"; readonly id: number; readonly options: LoadOptions }
-    | { readonly type: "complete"; readonly id: number; readonly request: CompletionRequest }
+    /** `stream`: send the text as it is generated ("text" messages); ghost text only needs the result. */
+    | { readonly type: "complete"; readonly id: number; readonly request: CompletionRequest; readonly stream?: boolean }
     | { readonly type: "cancel"; readonly id: number }
     | { readonly type: "countTokens"; readonly id: number; readonly text: string }
     | { readonly type: "stats"; readonly id: number }
