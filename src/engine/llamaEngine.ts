@@ -3,7 +3,7 @@
 // Plain Node: runs inside the worker, in the CLI and in tests.
 
 import * as os from "node:os";
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token, TokenPredictor } from "node-llama-cpp";
 import { buildPromptWindow } from "../completion/promptWindow";
 import { inspectGguf } from "../model/ggufFile";
 import { ChunkSizer, DEFAULT_CHUNK_SIZER } from "./chunkSizer";
@@ -12,7 +12,7 @@ import { IncrementalTokenizer, supportsLineCuts, type Tokenize } from "./increme
 import { EngineError } from "./engineError";
 import type { Log } from "./llamaRuntime";
 import type { HeldMemory } from "./memoryProbe";
-import type { CompletionRequest, CompletionResult, LoadOptions, ModelInfo, StopReason, WindowInfo } from "./protocol";
+import type { CompletionRequest, CompletionResult, CompletionStats, LoadOptions, ModelInfo, StopReason, WindowInfo } from "./protocol";
 
 /** Solar's window; also the cap for any model with a longer trained context. */
 export const SOLAR_CONTEXT_SIZE = 4096;
@@ -22,6 +22,10 @@ export const CONTEXT_MARGIN = 8;
 const MIN_CONTEXT_SIZE = 256;
 /** Prompt tokens given to the detokenizer as context so the first piece keeps its leading space. */
 const DETOKENIZE_CONTEXT = 8;
+/** Prompt-lookup drafting: up to 4 tokens drafted per step, after a match of at least 2 tokens. */
+const DRAFTING = { patternLength: { min: 2 }, predictionLength: { min: 1, max: 4 } } as const;
+/** Drafts are looked up in this many of the prompt's last tokens. */
+const DRAFT_LOOKUP_TOKENS = 1024;
 
 export function defaultThreads(): number {
     return Math.max(1, os.availableParallelism() - 1);
@@ -78,7 +82,8 @@ export class LlamaEngine {
             const contextSize = Math.min(options.maxContextSize ?? SOLAR_CONTEXT_SIZE, model.trainContextSize);
             const batchSize = batchSizeFor(llama);
             const context = await model.createContext({ contextSize, sequences: 1, threads, batchSize });
-            const sequence = context.getSequence();
+            const drafting = options.speculative === "on" || (options.speculative === "auto" && llama.gpu !== false);
+            const sequence = context.getSequence(drafting ? { tokenPredictor: await draftPredictor() } : undefined);
             const info: ModelInfo = {
                 modelPath: options.modelPath,
                 architecture: summary.architecture,
@@ -91,7 +96,7 @@ export class LlamaEngine {
                 threads,
                 loadMs: Math.round(performance.now() - started),
             };
-            log("info", `Loaded ${options.modelPath} (${info.fileType ?? "?"}, context ${info.contextSize}) on ${info.backend} in ${info.loadMs} ms`);
+            log("info", `Loaded ${options.modelPath} (${info.fileType ?? "?"}, context ${info.contextSize}) on ${info.backend} in ${info.loadMs} ms${drafting ? ", drafting from the prompt" : ""}`);
             return new LlamaEngine(model, context, sequence, info, new ChunkSizer({ ...DEFAULT_CHUNK_SIZER, max: batchSize }));
         } catch (error) {
             await model.dispose();
@@ -139,7 +144,7 @@ export class LlamaEngine {
         );
         const generation =
             prompt.stoppedBy === undefined
-                ? await this.generate(tokens[tokens.length - 1], request, maxTokens, generated, hooks, interrupted)
+                ? await this.generate(tokens, request, maxTokens, generated, hooks, interrupted)
                 : { stopReason: prompt.stoppedBy, firstTokenAt: undefined };
         const rest = generated.finish();
         if (rest) hooks.onText?.(rest);
@@ -157,6 +162,7 @@ export class LlamaEngine {
                 generatedTokens: generated.tokenCount,
                 stopReason: generation.stopReason,
                 maxChunkMs: round(prompt.maxChunkMs),
+                ...(generation.draft ? { draft: generation.draft } : {}),
             },
         };
     }
@@ -199,7 +205,25 @@ export class LlamaEngine {
 
     /** Generates from the last prompt token until a stop condition; streams through `generated`. */
     private async generate(
-        lastPromptToken: Token,
+        promptTokens: readonly Token[],
+        request: CompletionRequest,
+        maxTokens: number,
+        generated: GeneratedText,
+        hooks: CompleteHooks,
+        interrupted: () => StopReason | undefined,
+    ): Promise<{ stopReason: StopReason; firstTokenAt: number | undefined; draft?: CompletionStats["draft"] }> {
+        const predictor = this.sequence.tokenPredictor;
+        if (!predictor) return this.generateTokens(promptTokens, request, maxTokens, generated, hooks, interrupted);
+        // Drafts come from the text near the cursor: a longer lookup costs more per step than it finds.
+        predictor.updateInputTokens?.(promptTokens.slice(-DRAFT_LOOKUP_TOKENS) as Token[]);
+        const before = this.sequence.tokenPredictions;
+        const result = await this.generateTokens(promptTokens, request, maxTokens, generated, hooks, interrupted);
+        const after = this.sequence.tokenPredictions;
+        return { ...result, draft: { accepted: after.validated - before.validated, refuted: after.refuted - before.refuted } };
+    }
+
+    private async generateTokens(
+        promptTokens: readonly Token[],
         request: CompletionRequest,
         maxTokens: number,
         generated: GeneratedText,
@@ -207,7 +231,7 @@ export class LlamaEngine {
         interrupted: () => StopReason | undefined,
     ): Promise<{ stopReason: StopReason; firstTokenAt: number | undefined }> {
         let firstTokenAt: number | undefined;
-        const iterator = this.sequence.evaluate([lastPromptToken], { temperature: request.temperature ?? 0, seed: request.seed });
+        const iterator = this.sequence.evaluate([promptTokens[promptTokens.length - 1]], { temperature: request.temperature ?? 0, seed: request.seed });
         for await (const token of iterator) {
             firstTokenAt ??= performance.now();
             if (this.model.isEogToken(token)) return { stopReason: "eos", firstTokenAt };
@@ -252,6 +276,12 @@ export class LlamaEngine {
  */
 export function batchSizeFor(llama: Pick<Llama, "gpu">): number {
     return llama.gpu === false ? 128 : 512;
+}
+
+/** node-llama-cpp is ESM-only and this bundle CommonJS: its classes come through import(). */
+async function draftPredictor(): Promise<TokenPredictor> {
+    const { InputLookupTokenPredictor } = await import("node-llama-cpp");
+    return new InputLookupTokenPredictor(DRAFTING);
 }
 
 /** Line-incremental when the vocabulary allows it; otherwise every prompt is tokenized whole. */

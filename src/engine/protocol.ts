@@ -18,6 +18,12 @@ export interface LoadOptions {
      * prove that a file crashing llama.cpp leaves the host alive. The structural check still runs.
      */
     readonly skipCrashCheck?: boolean;
+    /**
+     * Prompt-lookup drafting (speculative decoding from the prompt's own n-grams): "auto" uses it on a
+     * GPU, where evaluating a few drafted tokens at once costs about one step, and not on a CPU, where
+     * it measured slower. Greedy output is the same either way.
+     */
+    readonly speculative?: "auto" | "on" | "off";
 }
 
 export interface ModelInfo {
@@ -73,6 +79,8 @@ export interface CompletionStats {
     readonly stopReason: StopReason;
     /** The longest prompt chunk, in ms: a cancel during the prompt settles within about this long. */
     readonly maxChunkMs: number;
+    /** With drafting: drafted tokens the model confirmed, and those it refuted, in this request. */
+    readonly draft?: { readonly accepted: number; readonly refuted: number };
 }
 
 export interface WindowInfo {
