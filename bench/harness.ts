@@ -18,6 +18,7 @@ export interface Plan {
     readonly eventLoop: { readonly keys: number };
     readonly cancel: { readonly reps: number };
     readonly stopTime: { readonly reps: number };
+    readonly speculative: { readonly prompts: number; readonly maxTokens: number };
     readonly windowBuild: { readonly freshReps: number; readonly keyReps: number; readonly wholeReps: number };
     readonly memory: { readonly model: ModelKey; readonly completions: number };
     readonly generation: { readonly reps: number; readonly promptTokens: number; readonly genTokens: number };
@@ -32,6 +33,7 @@ export const FULL_PLAN: Plan = {
     eventLoop: { keys: 200 },
     cancel: { reps: 30 },
     stopTime: { reps: 3 },
+    speculative: { prompts: 30, maxTokens: 64 },
     windowBuild: { freshReps: 10, keyReps: 100, wholeReps: 3 },
     memory: { model: "medium", completions: 500 },
     generation: { reps: 4, promptTokens: 512, genTokens: 128 },
@@ -47,6 +49,7 @@ export const QUICK_PLAN: Plan = {
     eventLoop: { keys: 40 },
     cancel: { reps: 10 },
     stopTime: { reps: 1 },
+    speculative: { prompts: 6, maxTokens: 32 },
     windowBuild: { freshReps: 3, keyReps: 20, wholeReps: 1 },
     memory: { model: "tiny", completions: 500 },
     generation: { reps: 2, promptTokens: 256, genTokens: 64 },

@@ -36,6 +36,7 @@ export const TARGETS: readonly Target[] = [
     { scenario: "memory", metric: "overhead_mb", op: "<=", limit: 150 },
     { scenario: "memory", metric: "growth_mb", op: "<=", limit: 10 },
     { scenario: "generation", metric: "fraction_of_bound", op: ">=", limit: 0.8 },
+    { scenario: "postprocess", metric: "p95_ms", op: "<=", limit: 1 },
 ];
 
 /** A value at a dotted path ("in_process.p99_ms"), or undefined. */
@@ -83,6 +84,8 @@ const ROWS: readonly RowSpec[] = [
     { scenario: "overhead", figure: "engine process memory (MB anon)", ours: "engine_process_anon_mb", against: "RSS", base: "engine_process_rss_mb" },
     { scenario: "stop_time", figure: "stop during a model load (ms)", ours: "process_during_load_ms.max", against: "engine in a thread", base: "thread_during_load_ms.max" },
     { scenario: "stop_time", figure: "stop during generation (ms)", ours: "process_during_generation_ms.max", against: "engine in a thread", base: "thread_during_generation_ms.max" },
+    { scenario: "speculative", figure: "drafting: tokens per step, copy-code", ours: "tokens_per_step", against: "acceptance rate", base: "acceptance_rate" },
+    { scenario: "speculative", figure: "drafting: generation speedup on this CPU", ours: "speedup_on_this_cpu", against: "medium model", base: "medium.speedup_on_this_cpu" },
     { scenario: "event_loop", figure: "delay p99 (ms)", ours: "p99_ms", against: "engine in this thread", base: "in_process.p99_ms", ratio: "in_process_over_worker_p99", target: "p99_ms" },
     { scenario: "event_loop", figure: "delay max (ms)", ours: "max_ms", against: "engine in this thread", base: "in_process.max_ms" },
     { scenario: "cancel", figure: "abort to idle, prompt p95 (ms)", ours: "prompt_p95_ms", against: "p50", base: "prompt_p50_ms", target: "prompt_p95_ms" },
@@ -96,6 +99,7 @@ const ROWS: readonly RowSpec[] = [
     { scenario: "remote", figure: "latency/keystroke p50 (ms), remote", ours: "remote_latency_ms_p50", against: "local worker", base: "latency_ms_p50", ratio: "remote_over_local_p50" },
     { scenario: "remote", figure: "server-side evaluated tokens/keystroke p95", ours: "server_evaluated_tokens_p95", against: "local worker (p50)", base: "local_evaluated_tokens_p50" },
     { scenario: "download", figure: "model download over loopback (MB/s)", ours: "ours_mb_s", against: "curl -o, same server", base: "curl_mb_s", ratio: "ours_over_curl" },
+    { scenario: "postprocess", figure: "post-processing per suggestion p95 (ms), 64 KB + 4 KB", ours: "p95_ms", against: "p50", base: "p50_ms", target: "p95_ms" },
 ];
 
 export function formatNumber(value: number | null | undefined): string {

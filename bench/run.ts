@@ -24,7 +24,9 @@ import { keystrokeEnd } from "./scenarios/keystrokeEnd";
 import { keystrokeLong } from "./scenarios/keystrokeLong";
 import { memory } from "./scenarios/memory";
 import { overhead } from "./scenarios/overhead";
+import { postprocessTime } from "./scenarios/postprocess";
 import { remote } from "./scenarios/remote";
+import { speculative } from "./scenarios/speculative";
 import { stopTime } from "./scenarios/stopTime";
 import { windowBuild } from "./scenarios/windowBuild";
 import { round } from "./stats";
@@ -41,6 +43,8 @@ const SCENARIOS: Readonly<Record<string, (bench: Bench) => Promise<object>>> = {
     remote,
     download,
     stop_time: stopTime,
+    speculative,
+    postprocess: postprocessTime,
 };
 
 const ROOT = path.resolve(__dirname, "..");
