@@ -4,6 +4,8 @@
 
 import type { GpuSetting } from "./engine/protocol";
 import type { EngineHost } from "./engine/transport";
+import { DEFAULT_EXCLUDE } from "./completion/excludedFiles";
+import { MAX_CANDIDATES } from "./completion/ghostTextService";
 import { DEFAULT_QUANTIZATION, QUANTIZATIONS, type QuantizationSetting } from "./model/catalog";
 
 export const SECTION = "solarComplete";
@@ -12,6 +14,15 @@ export interface Settings {
     readonly enable: boolean;
     /** Per-language switch, like Copilot's: `{"*": true, "markdown": false}`. */
     readonly enableLanguages: Readonly<Record<string, boolean>>;
+    /** "manual": ghost text only when asked (Alt+\ or "Solar: Suggest Here"); typing never reaches the model. */
+    readonly trigger: "automatic" | "manual";
+    /**
+     * Glob patterns of files that get no ghost text and whose text is never sent to a backend.
+     * Workspace settings can only add to the user's list (see readExclude).
+     */
+    readonly exclude: readonly string[];
+    /** Most candidates an explicit request offers (Alt+] cycles them); those past the free ones cost a generation each. */
+    readonly candidates: number;
     readonly debounceMinMs: number;
     readonly debounceMaxMs: number;
     readonly maxTokens: number;
@@ -56,6 +67,9 @@ export const DEFAULTS: Settings = {
     enable: true,
     // The commit-message box gets no ghost text unless asked: a code model's guesses there are noise.
     enableLanguages: { "*": true, scminput: false },
+    trigger: "automatic",
+    exclude: DEFAULT_EXCLUDE,
+    candidates: 3,
     debounceMinMs: 50,
     debounceMaxMs: 600,
     maxTokens: 64,
@@ -92,6 +106,15 @@ export const BACKEND_KEYS: readonly (keyof Settings)[] = ["backend", "remote.end
 
 export interface ConfigSource {
     get(key: string): unknown;
+    /** Each settings layer apart (VS Code's WorkspaceConfiguration.inspect); lets a layer add to a list. */
+    inspect?(key: string): LayeredValue | undefined;
+}
+
+export interface LayeredValue {
+    readonly defaultValue?: unknown;
+    readonly globalValue?: unknown;
+    readonly workspaceValue?: unknown;
+    readonly workspaceFolderValue?: unknown;
 }
 
 export function readSettings(source: ConfigSource, trusted = true): Settings {
@@ -119,6 +142,9 @@ export function readSettings(source: ConfigSource, trusted = true): Settings {
     return {
         enable: typeof enable === "boolean" ? enable : DEFAULTS.enable,
         enableLanguages: isBooleanMap(languages) ? languages : DEFAULTS.enableLanguages,
+        trigger: oneOf("trigger", ["automatic", "manual"]),
+        exclude: readExclude(source),
+        candidates: Math.round(number("candidates", 1, MAX_CANDIDATES)),
         debounceMinMs,
         debounceMaxMs: Math.max(debounceMinMs, number("debounceMaxMs", 0, 5000)),
         maxTokens: Math.round(number("maxTokens", 1, 1024)),
@@ -156,6 +182,24 @@ export function needsBackendChange(before: Settings, after: Settings): boolean {
 
 export function needsModelReload(before: Settings, after: Settings): boolean {
     return changedKeys(before, after).some((key) => MODEL_KEYS.includes(key));
+}
+
+/**
+ * solarComplete.exclude protects the user's secrets, so a workspace (a cloned repository) must not
+ * be able to shrink it: the user's list (or the default) stands, and workspace and folder settings
+ * only add patterns. Without layers (plain-object sources in tests, the CLI) the value is taken as is.
+ */
+function readExclude(source: ConfigSource): readonly string[] {
+    const layers = source.inspect?.("exclude");
+    if (!layers) return patternList(source.get("exclude")) ?? DEFAULTS.exclude;
+    const own = patternList(layers.globalValue) ?? DEFAULTS.exclude;
+    const added = [...(patternList(layers.workspaceValue) ?? []), ...(patternList(layers.workspaceFolderValue) ?? [])];
+    return [...new Set([...own, ...added])];
+}
+
+function patternList(value: unknown): string[] | undefined {
+    if (!Array.isArray(value)) return undefined;
+    return value.filter((p): p is string => typeof p === "string").map((p) => p.trim()).filter((p) => p.length > 0);
 }
 
 function isBooleanMap(value: unknown): value is Record<string, boolean> {

@@ -4,13 +4,14 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { needsBackendChange, needsModelReload, readSettings, SECTION, type Settings } from "./config";
-import { toggleEnable, toggleLanguage, pickSnooze, showMenu } from "./commands/menu";
+import { toggleEnable, toggleLanguage, toggleTrigger, pickSnooze, showMenu, suggestHere } from "./commands/menu";
 import { ModelManager } from "./commands/modelCommands";
 import { AskSolarCodeActions } from "./commands/codeActions";
 import { PromptCommands, type PromptRun } from "./commands/prompts";
 import { registerRemoteCommands, remoteApiKey } from "./commands/remoteCommands";
 import { ActiveBackend } from "./completion/activeBackend";
 import { GhostTextControls } from "./completion/controls";
+import { ExcludedFiles } from "./completion/excludedFiles";
 import { GhostTextService } from "./completion/ghostTextService";
 import { isLanguageEnabled } from "./completion/triggerRules";
 import { ACCEPTED_COMMAND, GhostTextProvider } from "./completion/provider";
@@ -26,6 +27,7 @@ import { describeStatus, type StatusInput, type StatusView } from "./status/stat
 import { MENU_COMMAND, StatusBar } from "./ui/statusBar";
 import { reportError } from "./ui/notifications";
 import { GpuPackOffer } from "./ui/gpuPackOffer";
+import { excludedDocuments } from "./ui/excludedDocuments";
 import { abortableSleep } from "./util/abortableSleep";
 
 /** What activate() returns: enough to observe the extension from tests and other extensions. */
@@ -39,6 +41,8 @@ export interface SolarCompleteApi {
     readonly notifications: () => readonly string[];
     /** The last ghost-text suggestion and the raw model text it was made from. */
     readonly lastSuggestion: () => GhostTextService["last"];
+    /** The candidates of the last explicit request (Alt+\), in the order Alt+] cycles them. */
+    readonly lastCandidates: () => GhostTextService["lastCandidates"];
     /** The last command-palette prompt (Continue Here, Prompt...): what it inserted, and its timings. */
     readonly lastPrompt: () => PromptRun | undefined;
 }
@@ -49,6 +53,11 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
     const log = vscode.window.createOutputChannel("Solar Complete", { log: true });
     const readCurrent = () => readSettings(vscode.workspace.getConfiguration(SECTION), vscode.workspace.isTrusted);
     let settings = readCurrent();
+    const excludedBy = excludedDocuments(new ExcludedFiles(() => settings.exclude));
+    const activeExclusion = () => {
+        const document = vscode.window.activeTextEditor?.document;
+        return document && excludedBy(document);
+    };
     const notices = new ErrorNotices();
     const shown: string[] = [];
     const report = (error: unknown) => reportError(error, { log, notices, showLog: () => log.show(), shown });
@@ -61,6 +70,8 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
         pausedBy: controls.pausedBy,
         now: Date.now(),
         languageDisabled: languageDisabled(settings),
+        excludedBy: activeExclusion(),
+        manual: settings.trigger === "manual",
         generating,
         last,
     });
@@ -115,9 +126,10 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
         log,
         // After Instruct replaced it; a server backend meanwhile needs no local model.
         reloadBaseModel: () => (settings.backend === "local" ? loader.apply(settings, true) : Promise.resolve()),
+        excludedBy,
     });
     const gpuPack = new GpuPackOffer({ context, log });
-    const provider = new GhostTextProvider(service, () => backend.state.kind === "ready", (error) => log.warn(`Ghost text: ${String(error)}`));
+    const provider = new GhostTextProvider(service, () => backend.state.kind === "ready", (error) => log.warn(`Ghost text: ${String(error)}`), excludedBy);
 
     context.subscriptions.push(
         log,
@@ -125,7 +137,7 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
         vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider),
         prompts,
         ...prompts.register(),
-        vscode.languages.registerCodeActionsProvider({ pattern: "**" }, new AskSolarCodeActions(), AskSolarCodeActions.metadata),
+        vscode.languages.registerCodeActionsProvider({ pattern: "**" }, new AskSolarCodeActions(excludedBy), AskSolarCodeActions.metadata),
         vscode.commands.registerCommand(MENU_COMMAND, () =>
             showMenu({ settings: () => settings, controls, restartEngine: restart, showLog: () => log.show(), chooseQuantization: () => models.chooseQuantization() }),
         ),
@@ -139,10 +151,17 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
         // For keybindings (and tests): snooze without the quick pick, e.g. args 15.
         vscode.commands.registerCommand("solarComplete.snoozeFor", (minutes: unknown) => controls.snooze(typeof minutes === "number" ? minutes : 15)),
         vscode.commands.registerCommand("solarComplete.resume", () => controls.resume()),
+        vscode.commands.registerCommand("solarComplete.toggleTrigger", () => toggleTrigger(settings)),
+        vscode.commands.registerCommand("solarComplete.suggest", suggestHere),
         vscode.commands.registerCommand("solarComplete.toggleLanguage", () => toggleLanguage(settings, vscode.window.activeTextEditor?.document.languageId)),
         vscode.commands.registerCommand("solarComplete.showLog", () => log.show()),
         vscode.commands.registerCommand("solarComplete.restartEngine", restart),
-        vscode.commands.registerCommand(ACCEPTED_COMMAND, () => void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger")),
+        // The next suggestion right after an accept, as typing would ask for it: none in manual mode.
+        vscode.commands.registerCommand(ACCEPTED_COMMAND, (uri?: vscode.Uri) => {
+            if (settings.trigger === "manual") return;
+            if (uri) provider.expectFollowUp(uri);
+            void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+        }),
         vscode.workspace.onDidChangeConfiguration((event) => {
             if (!event.affectsConfiguration(SECTION)) return;
             const next = readCurrent();
@@ -205,7 +224,7 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
     status.show();
     void gpuPack.check();
     applyBackend();
-    return { engine: client, backend, settings: () => settings, status: () => describeStatus(statusInput()), notifications: () => shown, lastSuggestion: () => service.last, lastPrompt: () => prompts.last };
+    return { engine: client, backend, settings: () => settings, status: () => describeStatus(statusInput()), notifications: () => shown, lastSuggestion: () => service.last, lastCandidates: () => service.lastCandidates, lastPrompt: () => prompts.last };
 }
 
 const CRASHED_MODELS_KEY = "solarComplete.crashedModels";

@@ -1,5 +1,5 @@
-// The status bar's quick pick: enable/disable, snooze, per-language toggle, restart, log. Also the
-// command-palette commands that do the same things one at a time.
+// The status bar's quick pick: enable/disable, automatic/manual, snooze, per-language toggle,
+// restart, log. Also the command-palette commands that do the same things one at a time.
 
 import * as vscode from "vscode";
 import { SECTION, type Settings } from "../config";
@@ -16,6 +16,17 @@ export interface MenuDeps {
 
 export async function toggleEnable(settings: Settings): Promise<void> {
     await vscode.workspace.getConfiguration(SECTION).update("enable", !settings.enable, vscode.ConfigurationTarget.Global);
+}
+
+/** Automatic <-> manual (ghost text only on Alt+\ or "Solar: Suggest Here"). */
+export async function toggleTrigger(settings: Settings): Promise<void> {
+    const next: Settings["trigger"] = settings.trigger === "manual" ? "automatic" : "manual";
+    await vscode.workspace.getConfiguration(SECTION).update("trigger", next, vscode.ConfigurationTarget.Global);
+}
+
+/** An explicit request: VS Code's own trigger, so it arrives as InlineCompletionTriggerKind.Invoke. */
+export function suggestHere(): Thenable<unknown> {
+    return vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
 }
 
 export async function toggleLanguage(settings: Settings, languageId: string | undefined): Promise<void> {
@@ -40,6 +51,10 @@ export async function showMenu(deps: MenuDeps): Promise<void> {
     type Item = vscode.QuickPickItem & { run: () => unknown };
     const items: Item[] = [
         { label: settings.enable ? "$(circle-slash) Disable ghost text" : "$(check) Enable ghost text", run: () => toggleEnable(settings) },
+        settings.trigger === "manual"
+            ? { label: "$(zap) Switch to automatic ghost text", description: "suggest while typing", run: () => toggleTrigger(settings) }
+            : { label: "$(keyboard) Switch to manual ghost text", description: "only on Alt+\\ or Solar: Suggest Here", run: () => toggleTrigger(settings) },
+        ...(settings.trigger === "manual" && languageId ? [{ label: "$(sparkle) Suggest here", description: "Alt+\\", run: suggestHere }] : []),
         snoozed
             ? { label: "$(play) Resume now", run: () => deps.controls.resume() }
             : { label: "$(debug-pause) Snooze…", description: "5, 15 or 60 minutes", run: () => pickSnooze(deps.controls) },

@@ -10,10 +10,15 @@
 // a plain-text framing, and an information message offers the setting. With a remote backend both
 // stream from the server, and Prompt uses Instruct's template when the served model's name says
 // Instruct.
+//
+// A file solarComplete.exclude matches is never read: Continue Here refuses in it, and so does a
+// Prompt about a selection in it (a Prompt without a selection sends only the question, and may
+// still answer at the cursor there).
 
 import * as vscode from "vscode";
 import type { Settings } from "../config";
 import type { GhostTextControls } from "../completion/controls";
+import { exclusionReason } from "../completion/excludedFiles";
 import { PREFIX_SLICE_CHARS } from "../completion/ghostTextService";
 import type { Backend } from "../completion/activeBackend";
 import type { EngineClient } from "../engine/client";
@@ -79,6 +84,8 @@ export interface PromptCommandsDeps {
     readonly log: vscode.LogOutputChannel;
     /** Loads the base model the settings name again (after Instruct replaced it). */
     readonly reloadBaseModel: () => Promise<void>;
+    /** The solarComplete.exclude pattern a document matches: its text must not be sent. */
+    readonly excludedBy: (document: vscode.TextDocument) => string | undefined;
 }
 
 type Progress = vscode.Progress<{ message?: string }>;
@@ -128,6 +135,7 @@ export class PromptCommands implements vscode.Disposable {
             void vscode.window.showInformationMessage("Solar: open a file to continue it.");
             return undefined;
         }
+        if (this.refuseExcluded(editor.document, (file, reason) => `Continue Here does not read ${file}: ${reason}.`)) return undefined;
         const started = performance.now();
         const document = editor.document;
         const selection = editor.selection;
@@ -160,6 +168,10 @@ export class PromptCommands implements vscode.Disposable {
     async prompt(args: PromptArgs = {}): Promise<PromptRun | undefined> {
         const settings = this.deps.settings();
         const editor = vscode.window.activeTextEditor;
+        // Before the quick pick: asking a question only to have it refused wastes the user's typing.
+        if (editor && !editor.selection.isEmpty && this.refuseExcluded(editor.document, (file, reason) => `the selection in ${file} is not sent to a model: ${reason}. Clear the selection to ask without it.`)) {
+            return undefined;
+        }
         let question = typeof args.prompt === "string" ? args.prompt.trim() : "";
         let output: PromptOutput = args.output ?? settings.promptOutput;
         if (!question) {
@@ -338,6 +350,16 @@ export class PromptCommands implements vscode.Disposable {
         } finally {
             closed.dispose();
         }
+    }
+
+    /** Says why a file's text will not be sent, when solarComplete.exclude matches it. */
+    private refuseExcluded(document: vscode.TextDocument, explain: (file: string, reason: string) => string): boolean {
+        const pattern = this.deps.excludedBy(document);
+        if (pattern === undefined) return false;
+        const message = `Solar: ${explain(vscode.workspace.asRelativePath(document.uri), exclusionReason(pattern))}`;
+        this.deps.log.info(message);
+        void vscode.window.showWarningMessage(message);
+        return true;
     }
 
     /** Solar Instruct in the worker (evicting the base model until the last prompt is done). */

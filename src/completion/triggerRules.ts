@@ -8,6 +8,7 @@
 //   choosing the interruption.
 // - the mid-line rule: it only guesses that automatic ghost text would be noise there; a user who
 //   asks mid-line wants a completion anyway.
+// - manual mode (solarComplete.trigger "manual"): the explicit trigger is the only way in there.
 // What it does not bypass:
 // - the global switch (`enabled`): "off" means the model does no work. Callers also fold engine
 //   pauses (a prompt that holds the engine) into it.
@@ -32,9 +33,11 @@ export interface TriggerContext {
     /** The user asked for a suggestion rather than typed. */
     readonly explicit: boolean;
     readonly selectionEmpty: boolean;
+    /** solarComplete.trigger is "manual": typing alone never asks the model. */
+    readonly manual?: boolean;
 }
 
-export type TriggerBlock = "disabled" | "language-disabled" | "empty-document" | "selection" | "snoozed" | "mid-line";
+export type TriggerBlock = "disabled" | "language-disabled" | "empty-document" | "selection" | "manual" | "snoozed" | "mid-line";
 
 export type TriggerDecision = { readonly trigger: true } | { readonly trigger: false; readonly reason: TriggerBlock };
 
@@ -63,6 +66,7 @@ export function shouldTrigger(ctx: TriggerContext): TriggerDecision {
     if (ctx.documentEmpty) return block("empty-document");
     if (!ctx.selectionEmpty) return block("selection");
     if (ctx.explicit) return { trigger: true };
+    if (ctx.manual) return block("manual");
     if (ctx.snoozedUntil !== undefined && ctx.now < ctx.snoozedUntil) return block("snoozed");
     if (!restOfLineAllowsSuggestion(ctx.lineAfter)) return block("mid-line");
     return { trigger: true };

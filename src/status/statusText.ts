@@ -1,6 +1,7 @@
 // What the status bar item says, as a pure function of the state, so every state's text is tested
 // without a VS Code. The adapter (src/ui/statusBar.ts) only copies these fields onto the item.
 
+import { exclusionReason } from "../completion/excludedFiles";
 import type { EngineState } from "../engine/client";
 
 export interface StatusInput {
@@ -10,6 +11,10 @@ export interface StatusInput {
     readonly now: number;
     /** Ghost text is off for the active editor's language. */
     readonly languageDisabled?: string;
+    /** The solarComplete.exclude pattern the active editor's file matches. */
+    readonly excludedBy?: string;
+    /** solarComplete.trigger is "manual": ghost text only when asked. */
+    readonly manual?: boolean;
     readonly generating: boolean;
     /** Why ghost text is paused, e.g. a command-palette prompt is running. */
     readonly pausedBy?: string;
@@ -28,6 +33,7 @@ export function describeStatus(input: StatusInput): StatusView {
     const details = [
         backend && `Backend: ${backend}`,
         engine.kind === "ready" && `Model: ${engine.info.modelPath} (${engine.info.fileType ?? "GGUF"}, context ${engine.info.contextSize})`,
+        input.manual && "Manual mode: ghost text only when you ask (Alt+\\ or \"Solar: Suggest Here\").",
         input.last && `Last suggestion: ${Math.round(input.last.latencyMs)} ms${input.last.tokensPerSecond ? `, ${input.last.tokensPerSecond.toFixed(1)} tok/s` : ""}`,
         "Click for options.",
     ].filter(Boolean);
@@ -59,6 +65,10 @@ export function describeStatus(input: StatusInput): StatusView {
             break;
     }
     if (!input.enabled) return { text: "$(circle-slash) Solar", tooltip: tooltip("Ghost text is disabled."), severity: "normal" };
+    // Before snooze and pauses: even an explicit request is refused here, and nothing is sent.
+    if (input.excludedBy !== undefined) {
+        return { text: "$(lock) Solar", tooltip: tooltip(`No ghost text for this file: ${exclusionReason(input.excludedBy)}. Its text is never sent to the model.`), severity: "normal" };
+    }
     if (input.snoozedUntil !== undefined && input.snoozedUntil > input.now) {
         const minutes = Math.ceil((input.snoozedUntil - input.now) / 60_000);
         return { text: `$(debug-pause) Solar ${minutes}m`, tooltip: tooltip(`Snoozed for ${minutes} more minute${minutes === 1 ? "" : "s"}.`), severity: "normal" };
@@ -69,5 +79,6 @@ export function describeStatus(input: StatusInput): StatusView {
     }
     if (input.generating) return { text: "$(loading~spin) Solar", tooltip: tooltip("Generating…"), severity: "normal" };
     const latency = input.last ? ` ${Math.round(input.last.latencyMs)}ms` : "";
-    return { text: `$(sparkle) Solar${latency}`, tooltip: tooltip("Ready."), severity: "normal" };
+    const mode = input.manual ? " manual" : "";
+    return { text: `$(sparkle) Solar${mode}${latency}`, tooltip: tooltip("Ready."), severity: "normal" };
 }

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEFAULTS, needsModelReload, readSettings, RESTRICTED_KEYS, SECTION } from "../../src/config";
+import { isLanguageEnabled } from "../../src/completion/triggerRules";
 
 const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../package.json"), "utf8"));
 const properties: Record<string, { default: unknown; scope?: string }> = manifest.contributes.configuration.properties;
@@ -38,6 +39,45 @@ describe("config", () => {
         assert.equal(s.enable, true);
         assert.equal(s.debounceMaxMs, 800);
         assert.deepEqual(s.enableLanguages, DEFAULTS.enableLanguages);
+    });
+
+    it("clamps the number of candidates to 1..3 whole ones", () => {
+        assert.equal(readSettings(source({ candidates: 9 })).candidates, 3);
+        assert.equal(readSettings(source({ candidates: 0 })).candidates, 1);
+        assert.equal(readSettings(source({ candidates: 1.6 })).candidates, 2);
+    });
+
+    it("reads the trigger mode, falling back to automatic", () => {
+        assert.equal(readSettings(source({ trigger: "manual" })).trigger, "manual");
+        assert.equal(readSettings(source({ trigger: "sometimes" })).trigger, "automatic");
+        assert.equal(readSettings(source({})).trigger, "automatic");
+    });
+
+    it("reads exclude patterns: strings only, trimmed, empty ones dropped; not an array means the default", () => {
+        assert.deepEqual(readSettings(source({ exclude: [" **/*.secret ", "", 3, "**/vault/**"] })).exclude, ["**/*.secret", "**/vault/**"]);
+        assert.deepEqual(readSettings(source({ exclude: [] })).exclude, [], "the user may turn exclusion off");
+        assert.deepEqual(readSettings(source({ exclude: "**/.env" })).exclude, DEFAULTS.exclude);
+    });
+
+    it("lets workspace settings add exclude patterns, never remove the user's (or the default ones)", () => {
+        const layered = (layers: Record<string, unknown>) => ({ get: () => undefined, inspect: () => ({ defaultValue: DEFAULTS.exclude, ...layers }) });
+        assert.deepEqual(readSettings(layered({})).exclude, DEFAULTS.exclude);
+        assert.deepEqual(readSettings(layered({ workspaceValue: [] })).exclude, DEFAULTS.exclude, "a repository cannot empty the list");
+        assert.deepEqual(readSettings(layered({ workspaceValue: ["config/master.key", "**/.env"] })).exclude, [...DEFAULTS.exclude, "config/master.key"]);
+        assert.deepEqual(readSettings(layered({ globalValue: ["**/*.mine"], workspaceValue: ["**/*.theirs"], workspaceFolderValue: ["**/*.folder"] })).exclude, [
+            "**/*.mine",
+            "**/*.theirs",
+            "**/*.folder",
+        ]);
+        assert.deepEqual(readSettings(layered({ globalValue: [], workspaceValue: ["**/*.theirs"] })).exclude, ["**/*.theirs"]);
+        // In an untrusted workspace too: adding patterns is always safe, so exclude is window-scoped, not restricted.
+        assert.deepEqual(readSettings(layered({ workspaceValue: ["**/*.theirs"] }), false).exclude, [...DEFAULTS.exclude, "**/*.theirs"]);
+        assert.equal(properties[`${SECTION}.exclude`].scope, "window");
+    });
+
+    it("keeps markdown and plain text on by default: Solar is a general text model", () => {
+        assert.equal(isLanguageEnabled(DEFAULTS.enableLanguages, "markdown"), true);
+        assert.equal(isLanguageEnabled(DEFAULTS.enableLanguages, "plaintext"), true);
     });
 
     it("knows which changes need a model reload", () => {

@@ -61,6 +61,25 @@ describe("status bar text", () => {
         assert.match(waiting.tooltip, /Server unavailable: .*API key/);
     });
 
+    it("manual mode: says so in the text and the tooltip, in every state", () => {
+        const view = describeStatus({ ...ready, manual: true, last: { latencyMs: 80 } });
+        assert.equal(view.text, "$(sparkle) Solar manual 80ms");
+        assert.match(view.tooltip, /Manual mode: ghost text only when you ask \(Alt\+\\ or "Solar: Suggest Here"\)/);
+        assert.match(describeStatus({ ...ready, manual: true, generating: true }).tooltip, /Manual mode/);
+        assert.match(describeStatus({ ...ready, manual: true, engine: { kind: "loading", modelPath: "/x.gguf" } }).tooltip, /Manual mode/);
+        assert.doesNotMatch(describeStatus(ready).tooltip, /Manual mode/);
+    });
+
+    it("an excluded file: says which setting and pattern, before snooze and pauses", () => {
+        const view = describeStatus({ ...ready, excludedBy: "**/.env*" });
+        assert.equal(view.text, "$(lock) Solar");
+        assert.match(view.tooltip, /excluded by solarComplete\.exclude: \*\*\/\.env\*/);
+        assert.match(view.tooltip, /never sent/);
+        assert.equal(describeStatus({ ...ready, excludedBy: "**/.env", snoozedUntil: ready.now + 60_000, pausedBy: "a prompt" }).text, "$(lock) Solar");
+        assert.equal(describeStatus({ ...ready, excludedBy: "**/.env", enabled: false }).text, "$(circle-slash) Solar");
+        assert.equal(describeStatus({ ...ready, excludedBy: "**/.env", engine: { kind: "stopped" } }).text, "$(circle-slash) Solar");
+    });
+
     it("an expired snooze no longer shows", () => {
         assert.equal(describeStatus({ ...ready, snoozedUntil: ready.now - 1 }).text, "$(sparkle) Solar");
     });

@@ -98,6 +98,25 @@ describe("trigger rules", () => {
         });
     });
 
+    describe("manual mode", () => {
+        it("never triggers on typing, wherever the cursor is", () => {
+            assert.equal(reasonOf({ manual: true }), "manual");
+            assert.equal(reasonOf({ manual: true, lineAfter: "foo()" }), "manual");
+            assert.equal(reasonOf({ manual: true, snoozedUntil: NOW + 1 }), "manual");
+        });
+
+        it("answers an explicit request, mid-line too", () => {
+            assert.equal(reasonOf({ manual: true, explicit: true }), undefined);
+            assert.equal(reasonOf({ manual: true, explicit: true, lineAfter: "foo()" }), undefined);
+        });
+
+        it("does not open what stays closed on request: the switch, a language, a selection", () => {
+            assert.equal(reasonOf({ manual: true, explicit: true, enabled: false }), "disabled");
+            assert.equal(reasonOf({ manual: true, explicit: true, enableLanguages: { typescript: false } }), "language-disabled");
+            assert.equal(reasonOf({ manual: true, explicit: true, selectionEmpty: false }), "selection");
+        });
+    });
+
     it("reports the reason the user can act on first", () => {
         assert.equal(reasonOf({ enabled: false, documentEmpty: true, snoozedUntil: NOW + 1, lineAfter: "x" }), "disabled");
         assert.equal(reasonOf({ snoozedUntil: NOW + 1, lineAfter: "x" }), "snoozed");

@@ -1,0 +1,115 @@
+// solarComplete.exclude: files that get no ghost text and whose text no backend ever sees, local or
+// remote (ghost text, Continue Here, a Prompt about a selection). Pure: the adapter hands over a
+// document's paths, this says which pattern, if any, matches. Globs are picomatch's (the syntax of
+// VS Code's files.exclude: `**`, `*`, `?`, `{a,b}`, `[...]`).
+//
+// Matching errs towards excluding, because the two mistakes are not alike: a file excluded by
+// mistake only loses its ghost text (and the status bar says which pattern to remove), while a file
+// missed by mistake sends a password to a model, or to a server when the backend is remote.
+// - Case is ignored: `.ENV` and `Server.PEM` are the same secrets on Windows and macOS file systems.
+// - Dot folders and dotfiles count: `**/*.key` matches `.ssh/server.key`, `**/credentials*`
+//   matches `.aws/credentials`.
+// - A pattern is tried against the path relative to its workspace folder and against the absolute
+//   path, so both `config/master.key` and `**/*.key` work; `\` is read as `/` on every platform.
+
+import picomatch from "picomatch/posix";
+
+/**
+ * Secrets by file name, each group for a reason:
+ * - environment files: the conventional home of API keys and passwords (dotenv's `.env`,
+ *   `.env.local`, `.env.production`; docker's `--env-file app.env`; direnv's `.envrc`).
+ *   `.env.example` is caught too: it is where real values get pasted by mistake;
+ * - private keys and certificate bundles: PEM (`*.pem`, `*.key`), PKCS#12 (`*.p12`, `*.pfx`),
+ *   PuTTY (`*.ppk`), and SSH keys, which have no extension, so only their names catch them
+ *   (`id_rsa*` also catches the harmless `id_rsa.pub`);
+ * - tools that keep tokens or passwords in plain text: npm and pip upload tokens (`.npmrc`,
+ *   `.pypirc`), `.netrc`/`_netrc`, git's credential store, PostgreSQL's `.pgpass`, kubectl's
+ *   `.kube/config`, docker's registry logins (`.docker/config.json`);
+ * - conventional secret stores: `credentials*` (AWS `~/.aws/credentials`, Google's service-account
+ *   `credentials.json`), `secrets.*` (Rails `secrets.yml`, Kubernetes `secrets.yaml`, Streamlit
+ *   `secrets.toml`), and Terraform state, which holds every secret of a deployment in plain text.
+ * Source files that happen to have such names (`credentials.ts`) are excluded too: one line in the
+ * user's settings undoes that, and nothing undoes a leak.
+ */
+export const DEFAULT_EXCLUDE: readonly string[] = [
+    "**/.env",
+    "**/.env.*",
+    "**/*.env",
+    "**/.envrc",
+    "**/*.pem",
+    "**/*.key",
+    "**/*.p12",
+    "**/*.pfx",
+    "**/*.ppk",
+    "**/id_rsa*",
+    "**/id_dsa*",
+    "**/id_ecdsa*",
+    "**/id_ed25519*",
+    "**/.npmrc",
+    "**/.pypirc",
+    "**/.netrc",
+    "**/_netrc",
+    "**/.git-credentials",
+    "**/.pgpass",
+    "**/.kube/config",
+    "**/.docker/config.json",
+    "**/credentials*",
+    "**/secrets.*",
+    "**/*.tfstate",
+    "**/*.tfstate.*",
+];
+
+/** Where a document lives, as the matcher wants it. */
+export interface DocumentPaths {
+    /** The file system path (or the URI's path for other schemes). */
+    readonly absolute: string;
+    /** Relative to the workspace folder holding it; absent outside every folder. */
+    readonly relative?: string;
+}
+
+/** What the status bar and refusals say: which setting, and which of its patterns. */
+export function exclusionReason(pattern: string): string {
+    return `excluded by solarComplete.exclude: ${pattern}`;
+}
+
+type Matcher = (path: string) => boolean;
+
+/** Compiles the patterns once per settings value; match() runs on every request, so it only tests. */
+export class ExcludedFiles {
+    private compiled: { readonly patterns: readonly string[]; readonly matchers: readonly (readonly [string, Matcher])[] } | undefined;
+
+    constructor(private readonly patterns: () => readonly string[]) {}
+
+    /** The first pattern that matches, or undefined when the file may be completed. */
+    match(paths: DocumentPaths): string | undefined {
+        const candidates = [paths.relative, paths.absolute].filter((p): p is string => p !== undefined && p !== "").map(toSlashes);
+        for (const [pattern, matches] of this.matchers()) {
+            if (candidates.some(matches)) return pattern;
+        }
+        return undefined;
+    }
+
+    private matchers(): readonly (readonly [string, Matcher])[] {
+        const patterns = this.patterns();
+        if (this.compiled?.patterns !== patterns) this.compiled = { patterns, matchers: compile(patterns) };
+        return this.compiled.matchers;
+    }
+}
+
+function compile(patterns: readonly string[]): (readonly [string, Matcher])[] {
+    const matchers: (readonly [string, Matcher])[] = [];
+    for (const pattern of patterns) {
+        try {
+            const matches = picomatch(toSlashes(pattern), { dot: true, nocase: true });
+            // One argument only: picomatch reads a second one as "return a result object".
+            matchers.push([pattern, (path) => matches(path)]);
+        } catch {
+            // picomatch only throws on input it cannot parse at all; such a pattern excludes nothing.
+        }
+    }
+    return matchers;
+}
+
+function toSlashes(path: string): string {
+    return path.replace(/\\/g, "/");
+}
