@@ -7,6 +7,8 @@ import { formatNumber, lookup, type BenchResults, type Scenarios, type TargetChe
 type Note = (get: (scenario: string, path: string) => string) => string;
 
 const NOTES: Readonly<Record<string, Note>> = {
+    "postprocess.p95_ms": (get) =>
+        `TypeScript p95 ${get("postprocess", "by_language_ms.typescript.p95")} ms against YAML ${get("postprocess", "by_language_ms.yaml.p95")} ms: the difference is the bracket scan of the 64 KB prefix, which only languages whose brackets balance pay. Its CPU time per call was p95 ${get("postprocess", "cpu_p95_ms")} ms and the max ${get("postprocess", "max_ms")} ms: where the clock's p95 is far above the CPU's, other processes took the cores. Proposal: scan only the last 16 KB of the prefix, counting the suffix's closers that find no opener as openers before the window.`,
     "keystroke_end.evaluated_tokens_p95": (get) =>
         `The window moved or the cache missed on some keystrokes (p95 ${get("keystroke_end", "evaluated_tokens_p95")}, max ${get("keystroke_end", "evaluated_tokens_max")} tokens). Check that each request passes the previous result's window.anchor.`,
     "keystroke_long.evaluated_fraction_mean": (get) =>

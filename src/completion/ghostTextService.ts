@@ -36,6 +36,7 @@ import type { CompletionRequest, CompletionResult } from "../engine/protocol";
 import type { Settings } from "../config";
 import type { WindowAnchor } from "./promptWindow";
 import { postprocess, type Suggestion } from "./postprocess/postprocess";
+import { finishedText } from "./postprocess/truncation";
 import { shouldTrigger } from "./triggerRules";
 
 /** What the provider hands over: a slice of the document around the cursor, never all 10 MB of it. */
@@ -166,7 +167,8 @@ export class GhostTextService {
             if (this.deps.controls().pausedBy !== undefined) return [];
             const result = await this.generate(request, settings, signal);
             if (result === undefined) return [];
-            raw = result.text;
+            // A limit cut the text mid-line: the cache keeps it without that unfinished line.
+            raw = finishedText(result.text, result.stats.stopReason);
             this.deps.cache.store(request.documentId, prefix, raw, at);
         }
         if (!request.explicit) {
@@ -232,9 +234,10 @@ export class GhostTextService {
                     break;
                 }
                 budget -= result.stats.generatedTokens;
-                texts.push(result.text);
+                const sample = finishedText(result.text, result.stats.stopReason);
+                texts.push(sample);
                 const found = chosen.length;
-                add(shape(result.text));
+                add(shape(sample));
                 // A warm sample that repeats a candidate says the model is sure here: more seeds would
                 // mostly repeat it too, at full price.
                 if (chosen.length === found) break;

@@ -20,6 +20,10 @@ interface GoldenCase {
     readonly languageId: string;
     readonly eol?: "\n" | "\r\n";
     readonly maxLines?: number;
+    /** A token or time limit ended the generation. */
+    readonly truncated?: boolean;
+    /** The defect class of issue 13 the case guards against (1-7). */
+    readonly defect?: number;
     /** Lines are joined with `eol`; one █ marks the cursor. */
     readonly document: Text;
     /** Raw model output; lines are joined with "\n" (write a string to give "\r\n" or a lone "\r"). */
@@ -56,6 +60,7 @@ function load(file: string): LoadedCase {
         languageId: golden.languageId,
         eol,
         maxLines: golden.maxLines ?? DEFAULT_MAX_LINES,
+        ...(golden.truncated === undefined ? {} : { truncated: golden.truncated }),
     };
     const expected =
         golden.expected === null ? undefined : { insertText: joinText(golden.expected, eol), replaceSuffixChars: golden.replaceSuffixChars ?? 0 };
@@ -156,6 +161,16 @@ describe("postprocess golden suite", () => {
         assert.ok(count((c) => ["markdown", "plaintext"].includes(c.input.languageId)) >= 6);
         assert.ok(count((c) => c.input.eol === "\r\n") >= 4);
         assert.ok(count((c) => /\n\t/.test(c.input.prefix + c.input.completion)) >= 2);
+    });
+
+    it("covers each defect class of issue 13 with at least 8 cases in 5 languages, 60 cases in all", () => {
+        const defects = cases.filter((c) => c.golden.defect !== undefined);
+        assert.ok(defects.length >= 60, `${defects.length} cases`);
+        for (let defect = 1; defect <= 7; defect++) {
+            const of = defects.filter((c) => c.golden.defect === defect);
+            const languages = new Set(of.map((c) => c.input.languageId));
+            assert.ok(of.length >= 8 && languages.size >= 5, `class ${defect}: ${of.length} cases in ${languages.size} languages`);
+        }
     });
 
     it("every case can fail: at least one naive post-processor gets it wrong", () => {

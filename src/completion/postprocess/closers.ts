@@ -5,23 +5,20 @@
 // the item's range covers [cursor, cursor + n], accepting leaves exactly one copy, and VS Code still
 // shows it as ghost text because the replaced text appears, in order, inside the inserted text.
 
+import { isApostrophe } from "./scanner";
+
 const OPENER_OF: Readonly<Record<string, string>> = { ")": "(", "]": "[", "}": "{" };
 const QUOTES = new Set(['"', "'", "`"]);
 const BRACKETS_AND_QUOTES = /[()[\]{}"'`]/;
 
-/** Copilot's mid-line rule: closers and at most one separator after the cursor, e.g. `)`, `");`, `}, `. */
+/**
+ * Copilot's mid-line rule: closers and at most one separator after the cursor, e.g. `)`, `");`, `}, `.
+ * The one home of this rule: the trigger rules ask `isClosersOnly` too.
+ */
 const CLOSERS_ONLY = /^\s*[)>}\]"'`]*\s*[:{;,]?\s*$/;
 
 export function isClosersOnly(lineAfter: string): boolean {
     return CLOSERS_ONLY.test(lineAfter);
-}
-
-/** "don't", "it's": a quote between two letters is an apostrophe, unless it follows a string prefix like f'. */
-function isApostrophe(text: string, at: number): boolean {
-    if (text[at] !== "'") return false;
-    const before = text.slice(0, at);
-    if (!/\p{L}$/u.test(before) || !/^\p{L}/u.test(text.slice(at + 1))) return false;
-    return !/(?:^|[^\p{L}\d_])[rRbBuUfF]{1,2}$/u.test(before);
 }
 
 function isQuote(text: string, at: number): boolean {

@@ -56,3 +56,40 @@ export function nextNonBlankLine(suffix: string): string | undefined {
     // lines[0] is the rest of the cursor's line, which is not "below".
     return lines.slice(1).find((line) => !isBlank(line));
 }
+
+/**
+ * A line's code without its trailing closers, separators and whitespace: `return x` for `return x;`,
+ * `print(total` for `print(total)`, "" for `});`. Two lines with the same code say the same thing
+ * whichever closers the editor or the model put after them.
+ */
+export function codeOf(line: string): string {
+    return line.trim().replace(/[\s)\]}>"'`;,:{]+$/, "");
+}
+
+/** Up to `count` whole lines above the cursor's line, nearest last. */
+export function linesAbove(prefix: string, count: number): string[] {
+    const lines: string[] = [];
+    let end = prefix.lastIndexOf("\n");
+    while (end >= 0 && lines.length < count) {
+        const start = prefix.lastIndexOf("\n", end - 1);
+        lines.push(stripCr(prefix.slice(start + 1, end)));
+        end = start;
+    }
+    return lines.reverse();
+}
+
+/** Up to `count` lines below the cursor's line, nearest first. */
+export function linesBelow(suffix: string, count: number): string[] {
+    const lines: string[] = [];
+    let start = suffix.indexOf("\n");
+    while (start >= 0 && lines.length < count) {
+        const end = suffix.indexOf("\n", start + 1);
+        lines.push(stripCr(suffix.slice(start + 1, end < 0 ? suffix.length : end)));
+        start = end;
+    }
+    return lines;
+}
+
+function stripCr(line: string): string {
+    return line.endsWith("\r") ? line.slice(0, -1) : line;
+}

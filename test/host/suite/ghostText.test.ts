@@ -7,8 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { SolarCompleteApi } from "../../../src/extension";
-import { postprocess } from "../../../src/completion/postprocess/postprocess";
-import { expectedCompletion } from "../../fixtures/copy-table";
+import { expectedSuggestion } from "../../fixtures/expectedSuggestion";
 import { copyFixture, type CopyFixture } from "../../fixtures/models";
 import { until } from "./until";
 
@@ -48,10 +47,9 @@ describe("ghost text in VS Code", function () {
 
     /** What ghost text should show after `prefix`: the copy model's raw output, post-processed. */
     function expectedAfter(prefix: string): string {
-        const raw = expectedCompletion(fixture.vocab, fixture.table, [1, ...fixture.vocab.encode(prefix, { bos: false })], api.settings().maxTokens).text;
-        const suggestion = postprocess({ prefix, suffix: "", completion: raw, languageId: "typescript", eol: "\n", maxLines: api.settings().maxLines });
+        const suggestion = expectedSuggestion(fixture, prefix, api.settings());
         assert.ok(suggestion, `no suggestion expected after ${JSON.stringify(prefix.slice(-30))}`);
-        return suggestion.insertText;
+        return suggestion;
     }
 
     /** Asks for ghost text, then runs `accept` until the document changes (the item reaches the widget a moment after the engine answers). */

@@ -9,8 +9,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { SolarCompleteApi } from "../../../src/extension";
 import { catalogEntry } from "../../../src/model/catalog";
-import { postprocess } from "../../../src/completion/postprocess/postprocess";
-import { expectedCompletion } from "../../fixtures/copy-table";
+import { expectedSuggestion } from "../../fixtures/expectedSuggestion";
 import { copyFixture, type CopyFixture } from "../../fixtures/models";
 import { until } from "./until";
 
@@ -67,9 +66,7 @@ describe("model manager in VS Code: switching the quantization", function () {
             return editor.document.getText() !== prefix;
         }, 10_000);
         await new Promise((resolve) => setTimeout(resolve, 300));
-        const raw = expectedCompletion(fixture.vocab, fixture.table, [1, ...fixture.vocab.encode(prefix, { bos: false })], api.settings().maxTokens).text;
-        const expected = postprocess({ prefix, suffix: "", completion: raw, languageId: "typescript", eol: "\n", maxLines: api.settings().maxLines });
-        assert.equal(editor.document.getText().slice(prefix.length), expected?.insertText);
+        assert.equal(editor.document.getText().slice(prefix.length), expectedSuggestion(fixture, prefix, api.settings()));
         await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
     });
 });

@@ -7,8 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { SolarCompleteApi } from "../../../src/extension";
-import { postprocess } from "../../../src/completion/postprocess/postprocess";
-import { expectedCompletion } from "../../fixtures/copy-table";
+import { expectedSuggestion } from "../../fixtures/expectedSuggestion";
 import { freePort } from "../../fixtures/llamaServer";
 import { copyFixture, type CopyFixture } from "../../fixtures/models";
 import { until } from "./until";
@@ -41,8 +40,7 @@ describe("ghost text from a remote llama-server", function () {
         const cut = fixture.cutPoints.find((c) => fixture.text[c.offset - 1] === "\n" && c.offset > 200);
         assert.ok(cut);
         const prefix = fixture.text.slice(0, cut.offset);
-        const raw = expectedCompletion(fixture.vocab, fixture.table, [1, ...fixture.vocab.encode(prefix, { bos: false })], api.settings().maxTokens).text;
-        const expected = postprocess({ prefix, suffix: "", completion: raw, languageId: "typescript", eol: "\n", maxLines: api.settings().maxLines })?.insertText;
+        const expected = expectedSuggestion(fixture, prefix, api.settings());
         assert.ok(expected);
 
         const file = path.join(workspace, "remote.ts");

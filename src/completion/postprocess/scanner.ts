@@ -1,0 +1,146 @@
+// Finds the brackets that are code: not inside strings or comments. One pass over the text with a
+// small state that can be carried from one piece to the next (prefix, then the model's lines, then the
+// suffix), so each piece is read once and a later piece starts where the earlier one left off.
+// A string that does not span lines (anything but Python's triple quotes, template literals and Go
+// raw strings) ends at its line end: an unterminated quote must not hide the rest of the file.
+
+import type { Syntax } from "./languages";
+
+export type ScanMode = "code" | "string" | "lineComment" | "blockComment";
+
+export interface ScanState {
+    readonly mode: ScanMode;
+    /** The string's closing delimiter: `"`, `'`, a backtick, or a triple quote. */
+    readonly quote: string;
+}
+
+export const IN_CODE: ScanState = { mode: "code", quote: "" };
+
+/** Called for each bracket in code; return true to stop the scan there. */
+export type BracketVisitor = (char: string, at: number) => boolean | void;
+
+const OPENERS = "([{";
+const CLOSERS = ")]}";
+
+export function isOpener(char: string): boolean {
+    return char.length === 1 && OPENERS.includes(char);
+}
+
+export function isCloser(char: string): boolean {
+    return char.length === 1 && CLOSERS.includes(char);
+}
+
+export function openerOf(closer: string): string {
+    return OPENERS[CLOSERS.indexOf(closer)];
+}
+
+/** "don't", "it's": a quote between two letters is an apostrophe, unless it follows a string prefix like f'. */
+export function isApostrophe(text: string, at: number): boolean {
+    if (text[at] !== "'") return false;
+    // Four code units hold the one or two prefix letters and the character before them, even astral.
+    const before = text.slice(Math.max(0, at - 4), at);
+    if (!/\p{L}$/u.test(before) || !/^\p{L}/u.test(text.slice(at + 1, at + 3))) return false;
+    // Within the first four units the window is the whole text, so its start counts as a word boundary.
+    return !(at <= 4 ? /(?:^|[^\p{L}\d_])[rRbBuUfF]{1,2}$/u : /[^\p{L}\d_][rRbBuUfF]{1,2}$/u).test(before);
+}
+
+/** Rust's `'a` and `'static`: a quote, a letter, and no closing quote right after. */
+function isLifetime(text: string, at: number): boolean {
+    return /[A-Za-z_]/.test(text[at + 1] ?? "") && text[at + 2] !== "'";
+}
+
+const enum Code {
+    Newline = 10,
+    DoubleQuote = 34,
+    Quote = 39,
+    OpenParen = 40,
+    CloseParen = 41,
+    Star = 42,
+    Slash = 47,
+    OpenBracket = 91,
+    Backslash = 92,
+    CloseBracket = 93,
+    Backtick = 96,
+    OpenBrace = 123,
+    CloseBrace = 125,
+}
+
+/** What can start something the scanner must look at in code: brackets, quotes, comments. */
+function codeStops(syntax: Syntax): RegExp {
+    const starts = new Set(["(", ")", "[", "]", "{", "}", '"', "'", "`", "/", ...syntax.lineComments.map((c) => c[0])]);
+    return new RegExp(`[${[...starts].map((c) => `\\${c}`).join("")}]`, "g");
+}
+
+/**
+ * Scans `text[start, end)` from `state` and reports each bracket in code to `visit`. Returns the state
+ * at the end, and where it stopped (`end`, or the offset of the bracket the visitor stopped at).
+ * This runs over the whole prefix (64 KB) on every suggestion, so it reads character codes.
+ */
+export function scan(text: string, state: ScanState, syntax: Syntax, visit?: BracketVisitor, start = 0, end = text.length): { state: ScanState; stoppedAt: number } {
+    let mode = state.mode;
+    let quote = state.quote;
+    const comments = syntax.lineComments;
+    const stops = codeStops(syntax);
+    const multiLineBackticks = syntax.multiLineBackticks;
+    for (let i = start; i < end; i++) {
+        if (mode === "code") {
+            // Jump to the next character that matters.
+            stops.lastIndex = i;
+            const stop = stops.exec(text);
+            if (stop === null || stop.index >= end) break;
+            i = stop.index;
+            const code = text.charCodeAt(i);
+            if (code === Code.OpenParen || code === Code.CloseParen || code === Code.OpenBracket || code === Code.CloseBracket || code === Code.OpenBrace || code === Code.CloseBrace) {
+                if (visit?.(text[i], i)) return { state: { mode, quote }, stoppedAt: i };
+            } else if (code === Code.DoubleQuote || code === Code.Backtick || code === Code.Quote) {
+                const char = text[i];
+                if (syntax.tripleQuotes && code !== Code.Backtick && text.startsWith(char + char + char, i)) {
+                    mode = "string";
+                    quote = char + char + char;
+                    i += 2;
+                } else if (code !== Code.Quote || !(isApostrophe(text, i) || (syntax.lifetimes && isLifetime(text, i)))) {
+                    mode = "string";
+                    quote = char;
+                }
+            } else if (code === Code.Slash && syntax.blockComments && text.charCodeAt(i + 1) === Code.Star) {
+                mode = "blockComment";
+                i++;
+            } else if (comments.length > 0 && comments.some((c) => text.startsWith(c, i))) {
+                mode = "lineComment";
+            }
+        } else if (mode === "string") {
+            // Jump to the next character that can end the string.
+            const q = quote.charCodeAt(0);
+            while (i < end) {
+                const c = text.charCodeAt(i);
+                if (c === Code.Backslash || c === q || c === Code.Newline) break;
+                i++;
+            }
+            if (i >= end) break;
+            const c = text.charCodeAt(i);
+            if (c === Code.Backslash) {
+                i++;
+            } else if (c === q) {
+                if (quote.length === 1 || text.startsWith(quote, i)) {
+                    i += quote.length - 1;
+                    mode = "code";
+                    quote = "";
+                }
+            } else if (quote.length === 1 && !(q === Code.Backtick && multiLineBackticks)) {
+                mode = "code";
+                quote = "";
+            }
+        } else if (mode === "lineComment") {
+            const newline = text.indexOf("\n", i);
+            if (newline < 0 || newline >= end) break;
+            i = newline;
+            mode = "code";
+        } else {
+            const close = text.indexOf("*/", i);
+            if (close < 0 || close + 1 >= end) break;
+            i = close + 1;
+            mode = "code";
+        }
+    }
+    return { state: mode === state.mode && quote === state.quote ? state : { mode, quote }, stoppedAt: end };
+}
