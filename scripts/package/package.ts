@@ -6,15 +6,16 @@
 // .vscodeignore's allowlist and vsce's checks apply to it. Source maps go to packages/sourcemaps/<version>/.
 //
 // Other platforms' binary packages come from the npm registry (`npm pack`), cached in
-// ~/.cache/solar-complete/npm-binaries-v1. A target whose packages the registry doesn't have for this
-// node-llama-cpp version is skipped with a message (`--strict` makes that an error); packages/
-// packages.json lists what was built, with sizes by top-level folder.
+// ~/.cache/solar-complete/npm-binaries-v1. node-llama-cpp ignores a binary package whose version
+// differs from its own, so every target needs its packages at exactly node-llama-cpp's version: when
+// one is missing, nothing is built and the command fails, naming each missing package (before any
+// bundle is built). packages/packages.json lists what was built, with sizes by top-level folder.
 
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { isDroppedFile, packageTargets, PLATFORM_PACKAGE, type PackageTarget } from "./targets";
+import { findTarget, isDroppedFile, nativePackageSpecs, PACKAGE_TARGETS, PLATFORM_PACKAGE, type PackageTarget } from "./targets";
 import { Zip, type ZipEntry } from "./zip";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -27,15 +28,48 @@ export interface BuiltPackage {
     readonly target: string;
     readonly file: string;
     readonly bytes: number;
+    readonly budgetBytes: number;
     /** Compressed bytes per top-level folder (node_modules/ split one level further). */
     readonly folders: Record<string, number>;
     readonly nativePackages: readonly string[];
+}
+
+/** A packaging failure with a message meant for the person running the command (no stack trace). */
+export class PackagingError extends Error {
+    override readonly name = "PackagingError";
 }
 
 function run(command: string, args: string[], cwd: string): string {
     const result = spawnSync(command, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
     return result.stdout;
+}
+
+function readManifest(dir: string): { name: string; version: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> } {
+    return JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as ReturnType<typeof readManifest>;
+}
+
+function splitSpec(spec: string): { name: string; version: string } {
+    const at = spec.lastIndexOf("@");
+    return { name: spec.slice(0, at), version: spec.slice(at + 1) };
+}
+
+/** The versions every target's binary packages must have: node-llama-cpp's own, and @reflink/reflink's pins. */
+export function binaryVersions(): { llama: string; reflinkOf: (target: PackageTarget) => string } {
+    const llama = readManifest(path.join(ROOT, "node_modules/node-llama-cpp")).version;
+    const pinned = readManifest(ROOT).dependencies?.["node-llama-cpp"];
+    if (pinned !== llama) {
+        throw new PackagingError(`package.json pins node-llama-cpp ${pinned}, but ${llama} is installed: run npm install`);
+    }
+    const reflink = readManifest(path.join(ROOT, "node_modules/@reflink/reflink")).optionalDependencies ?? {};
+    return {
+        llama,
+        reflinkOf: (target) => {
+            const version = reflink[target.reflinkPackage];
+            if (!version) throw new PackagingError(`@reflink/reflink lists no ${target.reflinkPackage}`);
+            return version;
+        },
+    };
 }
 
 /** node-llama-cpp and what it needs at run time, as installed here, minus platform packages and optional peers. */
@@ -64,36 +98,91 @@ function copyPackage(from: string, to: string, relativeTo: string): void {
     });
 }
 
-/** The package's tarball from the npm registry (cached), unpacked into `to`; undefined when the registry lacks it. */
-function fetchPackage(spec: string, to: string): boolean {
-    fs.mkdirSync(BINARY_CACHE, { recursive: true });
-    const tarball = path.join(BINARY_CACHE, spec.replace(/^@/, "").replace(/[/@]/g, "-") + ".tgz");
-    if (!fs.existsSync(tarball)) {
-        const packed = spawnSync("npm", ["pack", spec, "--json", "--pack-destination", BINARY_CACHE], { encoding: "utf8" });
-        if (packed.status !== 0) return false;
-        const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
-        fs.renameSync(path.join(BINARY_CACHE, path.basename(filename)), tarball);
-    }
-    fs.mkdirSync(to, { recursive: true });
-    run("tar", ["-xzf", tarball, "-C", to, "--strip-components=1"], ROOT);
-    return true;
+/** Where a binary package comes from: this install (when it is the wanted version) or a registry tarball. */
+type PackageSource = { readonly kind: "installed"; readonly dir: string } | { readonly kind: "tarball"; readonly file: string };
+
+function cachedTarball(spec: string): string {
+    return path.join(BINARY_CACHE, spec.replace(/^@/, "").replace(/[/@]/g, "-") + ".tgz");
 }
 
-/** Copies the installed package when it is the wanted version, else fetches it. */
-function addNativePackage(spec: string, nodeModules: string): boolean {
-    const at = spec.lastIndexOf("@");
-    const [name, version] = [spec.slice(0, at), spec.slice(at + 1)];
-    const to = path.join(nodeModules, name);
+/** The package's source, fetching its tarball into the cache when needed; npm's reason when it can't. */
+function locatePackage(spec: string): PackageSource | { readonly kind: "missing"; readonly reason: string } {
+    const { name, version } = splitSpec(spec);
     const installed = path.join(ROOT, "node_modules", name);
-    const installedVersion = fs.existsSync(installed) ? (JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8")) as { version: string }).version : undefined;
-    if (installedVersion === version) {
-        copyPackage(installed, to, path.dirname(nodeModules));
-        return true;
+    if (fs.existsSync(path.join(installed, "package.json")) && readManifest(installed).version === version) return { kind: "installed", dir: installed };
+    const tarball = cachedTarball(spec);
+    if (fs.existsSync(tarball)) return { kind: "tarball", file: tarball };
+    fs.mkdirSync(BINARY_CACHE, { recursive: true });
+    const packed = spawnSync("npm", ["pack", spec, "--json", "--pack-destination", BINARY_CACHE], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+    let output: unknown;
+    try {
+        output = JSON.parse(packed.stdout);
+    } catch {
+        output = undefined;
     }
-    return fetchPackage(spec, to);
+    if (packed.status !== 0 || !Array.isArray(output)) {
+        const error = (output as { error?: { code?: string; summary?: string } } | undefined)?.error;
+        const reason = error ? `${error.code ?? "error"}: ${error.summary ?? ""}`.trim() : (packed.stderr.trim().split("\n").find((l) => /npm (ERR|error)/.test(l)) ?? `npm pack exited with ${packed.status ?? packed.signal}`);
+        return { kind: "missing", reason };
+    }
+    const [{ filename }] = output as [{ filename: string }];
+    fs.renameSync(path.join(BINARY_CACHE, path.basename(filename)), tarball);
+    return { kind: "tarball", file: tarball };
 }
 
-function stage(target: PackageTarget, staging: string, runtime: string[], bundles: string): string[] {
+/**
+ * Every target's binary packages, located (and fetched into the cache) before anything is built.
+ * Throws one PackagingError naming each package the registry lacks, by target.
+ */
+export function locateBinaryPackages(targets: readonly PackageTarget[]): Map<string, Map<string, PackageSource>> {
+    const versions = binaryVersions();
+    const located = new Map<string, Map<string, PackageSource>>();
+    const missing: string[] = [];
+    const failed = new Set<string>();
+    for (const target of targets) {
+        const sources = new Map<string, PackageSource>();
+        for (const spec of nativePackageSpecs(target, { llama: versions.llama, reflink: versions.reflinkOf(target) })) {
+            const source = locatePackage(spec);
+            if (source.kind === "missing") {
+                missing.push(`  ${target.target}: ${spec} (${source.reason})`);
+                failed.add(target.target);
+            } else {
+                sources.set(spec, source);
+            }
+        }
+        located.set(target.target, sources);
+    }
+    if (missing.length > 0) {
+        throw new PackagingError([
+            `cannot package ${[...failed].join(", ")}: node-llama-cpp ${versions.llama} needs binary packages of exactly its own version, and these are neither installed nor fetched from the registry:`,
+            ...missing,
+            `Pin node-llama-cpp to a version whose binary packages exist for every target (check with \`npm view @node-llama-cpp/<name> versions\`), or fix the registry access; nothing was built.`,
+        ].join("\n"));
+    }
+    return located;
+}
+
+function addNativePackage(spec: string, source: PackageSource, nodeModules: string): void {
+    const { name, version } = splitSpec(spec);
+    const to = path.join(nodeModules, name);
+    if (source.kind === "installed") {
+        copyPackage(source.dir, to, path.dirname(nodeModules));
+    } else {
+        const unpacked = fs.mkdtempSync(path.join(os.tmpdir(), "solar-package-"));
+        try {
+            run("tar", ["-xzf", source.file, "-C", unpacked, "--strip-components=1"], ROOT);
+            copyPackage(unpacked, to, path.dirname(nodeModules));
+        } finally {
+            fs.rmSync(unpacked, { recursive: true, force: true });
+        }
+    }
+    const staged = readManifest(to);
+    if (staged.name !== name || staged.version !== version) {
+        throw new PackagingError(`${spec} staged as ${staged.name}@${staged.version} (from ${source.kind === "tarball" ? source.file : source.dir}): delete that file and run again`);
+    }
+}
+
+function stage(staging: string, runtime: string[], bundles: string, natives: Map<string, PackageSource>): void {
     fs.rmSync(staging, { recursive: true, force: true });
     fs.mkdirSync(staging, { recursive: true });
     for (const file of TOP_LEVEL) {
@@ -102,8 +191,7 @@ function stage(target: PackageTarget, staging: string, runtime: string[], bundle
     }
     fs.cpSync(bundles, path.join(staging, "dist"), { recursive: true, filter: (source) => !source.endsWith(".map") });
     for (const dir of runtime) copyPackage(path.join(ROOT, dir), path.join(staging, dir), staging);
-    const missing = target.nativePackages.filter((spec) => !addNativePackage(spec, path.join(staging, "node_modules")));
-    return missing;
+    for (const [spec, source] of natives) addNativePackage(spec, source, path.join(staging, "node_modules"));
 }
 
 /** Compressed bytes per top-level folder (node_modules/<package> for dependencies). */
@@ -120,7 +208,7 @@ export function foldersOf(entries: readonly ZipEntry[]): Record<string, number> 
     return folders;
 }
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** dist/, media/, node-llama-cpp, each binary package, the other dependencies together. */
 export function describeFolders(folders: Record<string, number>): string {
@@ -131,19 +219,28 @@ export function describeFolders(folders: Record<string, number>): string {
             : "node_modules/(other dependencies)";
         groups[key] = (groups[key] ?? 0) + bytes;
     }
-    return Object.entries(groups).filter(([, bytes]) => bytes >= 10_000).sort((a, b) => b[1] - a[1]).map(([folder, bytes]) => `${folder} ${mb(bytes)}`).join(", ");
+    return Object.entries(groups).filter(([, bytes]) => bytes >= 10_000).sort((a, b) => b[1] - a[1]).map(([folder, bytes]) => `${folder} ${mib(bytes)}`).join(", ");
+}
+
+function parseArgs(args: readonly string[]): PackageTarget[] {
+    const wanted: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+        if (args[i] === "--target" && args[i + 1]) wanted.push(args[++i]);
+        else throw new PackagingError(`unknown argument ${args[i]}; usage: npm run package [-- --target <${PACKAGE_TARGETS.map((t) => t.target).join("|")}> ...]`);
+    }
+    try {
+        return wanted.length === 0 ? [...PACKAGE_TARGETS] : wanted.map(findTarget);
+    } catch (error) {
+        throw new PackagingError((error as Error).message);
+    }
 }
 
 function main(): void {
-    const args = process.argv.slice(2);
-    const strict = args.includes("--strict");
-    const wanted = args.flatMap((arg, i) => (args[i - 1] === "--target" ? [arg] : []));
-    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string };
-    const llamaVersion = (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/node-llama-cpp/package.json"), "utf8")) as { version: string }).version;
-    const targets = packageTargets(llamaVersion).filter((t) => wanted.length === 0 || wanted.includes(t.target));
-    if (wanted.length > targets.length) throw new Error(`unknown target among ${wanted.join(", ")}`);
-
+    const targets = parseArgs(process.argv.slice(2));
     const started = Date.now();
+    const located = locateBinaryPackages(targets);
+    const manifest = readManifest(ROOT);
+
     const bundles = path.join(PACKAGES_DIR, ".staging", "bundles");
     fs.rmSync(bundles, { recursive: true, force: true });
     run("node", ["scripts/build.mjs", "--production", "--quiet", `--outdir=${path.relative(ROOT, bundles)}`], ROOT);
@@ -154,19 +251,10 @@ function main(): void {
 
     const summaryFile = path.join(PACKAGES_DIR, "packages.json");
     const summary: Record<string, BuiltPackage> = fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, "utf8")) as Record<string, BuiltPackage> : {};
-    const skipped: string[] = [];
     for (const target of targets) {
         const staging = path.join(PACKAGES_DIR, ".staging", target.target);
-        const missing = stage(target, staging, runtime, bundles);
-        if (missing.length) {
-            const why = `${target.target}: skipped, the npm registry has no ${missing.join(", ")}`;
-            if (strict) throw new Error(why);
-            console.warn(`[package] ${why}`);
-            skipped.push(target.target);
-            delete summary[target.target];
-            fs.rmSync(staging, { recursive: true, force: true });
-            continue;
-        }
+        const natives = located.get(target.target) ?? new Map<string, PackageSource>();
+        stage(staging, runtime, bundles, natives);
         const file = path.join(PACKAGES_DIR, `solar-complete-${target.target}.vsix`);
         fs.rmSync(file, { force: true });
         const baseUrl = process.env.SOLAR_PUBLISH_BASE_URL; // where README's relative links point on the Marketplace
@@ -174,14 +262,25 @@ function main(): void {
             "package", "--target", target.target, "--out", file, "--allow-missing-repository",
             ...(baseUrl ? ["--baseContentUrl", baseUrl, "--baseImagesUrl", baseUrl] : ["--no-rewrite-relative-links"]),
         ], staging);
-        const built: BuiltPackage = { target: target.target, file: path.relative(ROOT, file), bytes: fs.statSync(file).size, folders: foldersOf(new Zip(file).entries), nativePackages: target.nativePackages };
+        const built: BuiltPackage = {
+            target: target.target, file: path.relative(ROOT, file), bytes: fs.statSync(file).size, budgetBytes: target.sizeBudgetBytes,
+            folders: foldersOf(new Zip(file).entries), nativePackages: [...natives.keys()],
+        };
         summary[target.target] = built;
-        console.log(`[package] ${built.file}: ${mb(built.bytes)}; compressed by folder: ${describeFolders(built.folders)}`);
+        console.log(`[package] ${built.file}: ${mib(built.bytes)} (budget ${mib(built.budgetBytes)}); compressed by folder: ${describeFolders(built.folders)}`);
         fs.rmSync(staging, { recursive: true, force: true });
     }
     fs.rmSync(path.join(PACKAGES_DIR, ".staging"), { recursive: true, force: true });
     fs.writeFileSync(summaryFile, JSON.stringify(summary, null, 2) + "\n");
-    console.log(`[package] ${targets.length - skipped.length} of ${targets.length} targets in ${((Date.now() - started) / 1000).toFixed(0)} s; summary in ${path.relative(ROOT, summaryFile)}`);
+    console.log(`[package] ${targets.length} target${targets.length === 1 ? "" : "s"} in ${((Date.now() - started) / 1000).toFixed(0)} s; summary in ${path.relative(ROOT, summaryFile)}`);
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+    try {
+        main();
+    } catch (error) {
+        if (!(error instanceof PackagingError)) throw error;
+        console.error(`[package] error: ${error.message}`);
+        process.exitCode = 1;
+    }
+}

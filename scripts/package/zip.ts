@@ -1,7 +1,9 @@
 // Reads a .vsix (a zip) without an unzip binary, which a clean CI machine may lack: the central
-// directory for the listing, inflateRaw for one entry's bytes. No zip64: a .vsix stays far below 4 GB.
+// directory for the listing, inflateRaw for one entry's bytes, and extraction as VS Code installs one.
+// No zip64: a .vsix stays far below 4 GB.
 
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { inflateRawSync } from "node:zlib";
 
 export interface ZipEntry {
@@ -10,6 +12,8 @@ export interface ZipEntry {
     readonly size: number;
     readonly method: number;
     readonly localHeaderOffset: number;
+    /** Unix permission bits from the external attributes (0 when the zip was not made on Unix). */
+    readonly mode: number;
 }
 
 export class Zip {
@@ -33,6 +37,7 @@ export class Zip {
                 compressedSize: this.data.readUInt32LE(at + 20),
                 size: this.data.readUInt32LE(at + 24),
                 localHeaderOffset: this.data.readUInt32LE(at + 42),
+                mode: (this.data.readUInt32LE(at + 38) >>> 16) & 0o777,
                 name: this.data.toString("utf8", at + 46, at + 46 + nameLength),
             });
             at += 46 + nameLength + extraLength + commentLength;
@@ -43,6 +48,23 @@ export class Zip {
     /** Names of the files (not folders). */
     files(): string[] {
         return this.entries.filter((e) => !e.name.endsWith("/")).map((e) => e.name);
+    }
+
+    /**
+     * Writes the files under `prefix` (e.g. "extension/") into `into`, without the prefix, with their
+     * Unix permissions, as VS Code does when it installs a .vsix. Returns how many files were written.
+     */
+    extract(prefix: string, into: string): number {
+        let count = 0;
+        for (const entry of this.entries) {
+            if (entry.name.endsWith("/") || !entry.name.startsWith(prefix)) continue;
+            const target = path.resolve(into, entry.name.slice(prefix.length));
+            if (!target.startsWith(path.resolve(into) + path.sep)) throw new Error(`${entry.name} points outside ${into}`);
+            fs.mkdirSync(path.dirname(target), { recursive: true });
+            fs.writeFileSync(target, this.read(entry.name), { mode: entry.mode || 0o644 });
+            count++;
+        }
+        return count;
     }
 
     read(name: string): Buffer {

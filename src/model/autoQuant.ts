@@ -2,7 +2,8 @@
 // free, in GPU memory when a GPU backend runs the model, else in RAM. Pure: the figures come from
 // node-llama-cpp (memoryProbe.ts) and the reasoning comes back as lines for the log and the quick pick.
 
-import { formatGB, type CatalogEntry } from "./catalog";
+import { formatGB } from "../util/bytes";
+import type { CatalogEntry } from "./catalog";
 
 export interface MemoryFigures {
     /** Present when a GPU backend loaded: node-llama-cpp's getVramState(). */
@@ -24,8 +25,9 @@ export interface AutoChoice {
     readonly summary: string;
 }
 
-// The padding node-llama-cpp reserves by default (defaultLlamaVramPadding / defaultLlamaRamPadding
-// in 3.22.1): an estimate that fits only without it would have llama.cpp fail or swap.
+// The padding node-llama-cpp reserves by default (defaultLlamaVramPadding / defaultLlamaRamPadding in
+// bindings/getLlama.js, identical in 3.21.1 and 3.22.1): an estimate that fits only without it would
+// have llama.cpp fail or swap.
 export function vramPadding(total: number): number {
     return Math.floor(Math.min(total * 0.08, 1.6 * 1024 ** 3));
 }

@@ -11,8 +11,11 @@ import { detectNvidiaGpus } from "../gpu/nvidia";
 
 export const INSTALL_GPU_PACK_COMMAND = "solarComplete.installGpuPack";
 export const OFFER_MESSAGE = "CUDA available: install GPU pack?";
-/** Sizes of @node-llama-cpp/linux-x64-cuda 3.22.1 (measured); the Windows package is similar. */
-const SIZE_NOTE = "about 143 MB to download, 181 MB on disk";
+/**
+ * Sizes of the 3.21.1 packages (npm pack, 2026-12-01; decimal MB): linux-x64-cuda 142.9 MB to
+ * download, 188.7 MB unpacked; win-x64-cuda 138.5 MB and 175.5 MB.
+ */
+const SIZE_NOTE = "about 140 MB to download, under 190 MB on disk";
 
 export interface GpuPackOfferDeps {
     readonly context: vscode.ExtensionContext;

@@ -14,16 +14,6 @@ import { Zip } from "../../scripts/package/zip";
 const ROOT = path.resolve(__dirname, "../..");
 const VSIX = process.env.SOLAR_PACKAGE_VSIX ?? path.join(ROOT, "packages/solar-complete-linux-x64.vsix");
 
-function unpackExtension(vsix: string, into: string): void {
-    const zip = new Zip(vsix);
-    for (const name of zip.files()) {
-        if (!name.startsWith("extension/")) continue;
-        const target = path.join(into, name.slice("extension/".length));
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.writeFileSync(target, zip.read(name));
-    }
-}
-
 describe("the GPU pack link in an installed linux-x64 package", function () {
     this.timeout(120_000);
     let temp: string;
@@ -36,7 +26,7 @@ describe("the GPU pack link in an installed linux-x64 package", function () {
     it("makes node-llama-cpp load its binary package from global storage", async () => {
         const extension = path.join(temp, "solar-complete.solar-complete-linux-x64");
         const storage = path.join(temp, "globalStorage");
-        unpackExtension(VSIX, extension);
+        new Zip(VSIX).extract("extension/", extension);
         const pack: GpuPack = { name: "@node-llama-cpp/linux-x64", version: (JSON.parse(fs.readFileSync(path.join(extension, "node_modules/node-llama-cpp/package.json"), "utf8")) as { version: string }).version };
         const installed = packDirectory(storage, pack);
         fs.mkdirSync(path.dirname(installed), { recursive: true });

@@ -51,6 +51,9 @@ describe("model catalog", () => {
 
     it("uses node-llama-cpp's own estimate of a 4,096-token context for Solar's shape", async function () {
         this.timeout(60_000);
+        // The estimate must come from the version the packages ship, not whatever happens to be installed.
+        const installed = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../node_modules/node-llama-cpp/package.json"), "utf8")).version;
+        assert.equal(installed, manifest.dependencies["node-llama-cpp"], "node-llama-cpp is the pinned version: run npm install");
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "solar-shape-"));
         try {
             const file = path.join(dir, "solar-shape.gguf");

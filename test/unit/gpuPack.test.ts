@@ -20,7 +20,7 @@ const PACK: GpuPack = { name: "@node-llama-cpp/linux-armv7l", version: (JSON.par
 
 interface FakeRegistry {
     readonly url: string;
-    /** Requests seen, e.g. "GET /@node-llama-cpp%2flinux-armv7l/3.22.1". */
+    /** Requests seen, e.g. "GET /@node-llama-cpp%2flinux-armv7l/3.21.1". */
     readonly requests: string[];
     close(): Promise<void>;
 }
@@ -76,10 +76,10 @@ describe("CUDA GPU pack", function () {
     });
 
     it("names the CUDA package of node-llama-cpp's own version for Linux and Windows x64 only", () => {
-        assert.deepEqual(gpuPackFor("linux", "x64", "3.22.1"), { name: "@node-llama-cpp/linux-x64-cuda", version: "3.22.1" });
-        assert.deepEqual(gpuPackFor("win32", "x64", "3.22.1"), { name: "@node-llama-cpp/win-x64-cuda", version: "3.22.1" });
-        assert.equal(gpuPackFor("darwin", "arm64", "3.22.1"), undefined);
-        assert.equal(gpuPackFor("linux", "arm64", "3.22.1"), undefined);
+        assert.deepEqual(gpuPackFor("linux", "x64", "3.21.1"), { name: "@node-llama-cpp/linux-x64-cuda", version: "3.21.1" });
+        assert.deepEqual(gpuPackFor("win32", "x64", "3.21.1"), { name: "@node-llama-cpp/win-x64-cuda", version: "3.21.1" });
+        assert.equal(gpuPackFor("darwin", "arm64", "3.21.1"), undefined);
+        assert.equal(gpuPackFor("linux", "arm64", "3.21.1"), undefined);
         assert.deepEqual(sha512Digests("sha1-abc sha512-AAA= sha512-BBB=?x"), ["AAA=", "BBB="]);
     });
 
