@@ -1,7 +1,7 @@
 // Pure parsing for the CLI: cursor positions and typing traces. Every mistake becomes one clear
 // UsageError line instead of a stack trace.
 
-export class UsageError extends Error {}
+import { UsageError } from "./usage";
 
 export interface TraceEdit {
     readonly offset: number;

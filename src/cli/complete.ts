@@ -4,7 +4,8 @@
 
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { applyEdit, parseTrace, resolveCursor, UsageError, type TraceEdit } from "./cliInput";
+import { applyEdit, parseTrace, resolveCursor, type TraceEdit } from "./cliInput";
+import { exitOnError, UsageError } from "./usage";
 import { LlamaEngine } from "../engine/llamaEngine";
 import { RemoteBackend } from "../remote/remoteBackend";
 import { loadVocabTokenizer } from "../remote/vocabTokenizer";
@@ -23,7 +24,38 @@ const USAGE = `usage: npm run complete -- --model <file.gguf> --file <path> [--o
   A trace is a JSON array of {"offset": N, "insert": "text", "delete": 0} edits, applied in order,
   with a completion requested after each edit at the end of the inserted text.`;
 
+interface CliOptions {
+    readonly model?: string;
+    readonly endpoint?: string;
+    readonly remoteModel?: string;
+    readonly tokenizer?: string;
+    readonly text: string;
+    /** Undefined with a trace: each step's cursor is the end of its edit. */
+    readonly cursor?: number;
+    readonly edits?: TraceEdit[];
+    readonly maxTokens: number;
+    readonly gpu: GpuSetting;
+    readonly threads?: number;
+    readonly json: boolean;
+}
+
+/** Only warnings and errors, on stderr: stdout carries the completions. */
+const log = (level: string, message: string) => {
+    if (level === "warn" || level === "error") process.stderr.write(`${level}: ${message}\n`);
+};
+
 async function main(argv: string[]): Promise<void> {
+    const options = await parseOptions(argv);
+    if (options === "help") {
+        console.log(USAGE);
+        return;
+    }
+    if (options.endpoint) await runRemote(options, options.endpoint);
+    else await runLocal(options);
+}
+
+/** The arguments checked, and the document and trace read; "help" for --help. */
+async function parseOptions(argv: string[]): Promise<CliOptions | "help"> {
     const { values } = parseArgs({
         args: argv,
         strict: true,
@@ -44,10 +76,7 @@ async function main(argv: string[]): Promise<void> {
             help: { type: "boolean", default: false },
         },
     });
-    if (values.help) {
-        console.log(USAGE);
-        return;
-    }
+    if (values.help) return "help";
     if (!values.model && !values.endpoint) throw new UsageError("--model (or --endpoint) is required");
     if (values.model && values.endpoint) throw new UsageError("use either --model or --endpoint, not both");
     if (!values.file) throw new UsageError("--file is required");
@@ -61,30 +90,34 @@ async function main(argv: string[]): Promise<void> {
     });
     const edits: TraceEdit[] | undefined = values.trace ? parseTrace(await readFile(values.trace, "utf8"), values.trace) : undefined;
     const cursor = edits ? undefined : resolveCursor(text, values);
+    const { model, endpoint, tokenizer, json } = values;
+    return { model, endpoint, remoteModel: values["remote-model"], tokenizer, text, cursor, edits, maxTokens, gpu, threads, json };
+}
 
-    const log = (level: string, message: string) => {
-        if (level === "warn" || level === "error") process.stderr.write(`${level}: ${message}\n`);
-    };
-    if (values.endpoint) {
-        const llama = values.tokenizer ? (await acquireLlama("cpu", log)).llama : undefined;
-        const vocab = llama && values.tokenizer ? await loadVocabTokenizer(llama, values.tokenizer) : undefined;
-        const remote = new RemoteBackend({
-            endpoint: values.endpoint,
-            model: values["remote-model"],
-            apiKey: () => process.env.SOLAR_REMOTE_API_KEY,
-            localTokenizer: vocab && ((t) => vocab.countTokens(t)),
-        });
-        try {
-            await replay(text, cursor, edits, maxTokens, values.json, (request) => remote.complete(request));
-        } finally {
-            await remote.stop();
-            await vocab?.dispose();
-            await llama?.dispose();
-        }
-        return;
+/** Through a server; --tokenizer counts locally for a server without /tokenize. */
+async function runRemote(options: CliOptions, endpoint: string): Promise<void> {
+    const llama = options.tokenizer ? (await acquireLlama("cpu", log)).llama : undefined;
+    const vocab = llama && options.tokenizer ? await loadVocabTokenizer(llama, options.tokenizer) : undefined;
+    const remote = new RemoteBackend({
+        endpoint,
+        model: options.remoteModel,
+        apiKey: () => process.env.SOLAR_REMOTE_API_KEY,
+        localTokenizer: vocab && ((t) => vocab.countTokens(t)),
+    });
+    try {
+        await replay(options, (request) => remote.complete(request));
+    } finally {
+        await remote.stop();
+        await vocab?.dispose();
+        await llama?.dispose();
     }
-    if (values.tokenizer) throw new UsageError("--tokenizer goes with --endpoint");
-    const modelPath = values.model as string;
+}
+
+/** Through one engine loaded here. */
+async function runLocal(options: CliOptions): Promise<void> {
+    if (options.tokenizer) throw new UsageError("--tokenizer goes with --endpoint");
+    const modelPath = options.model as string;
+    const { gpu, threads } = options;
     let llama: Llama | undefined;
     const runtime = async () => (llama = (await acquireLlama(gpu, log)).llama);
     const engine = await LlamaEngine.load(runtime, { modelPath, gpu, threads }, log).catch(async (error) => {
@@ -92,7 +125,7 @@ async function main(argv: string[]): Promise<void> {
         throw error;
     });
     try {
-        await replay(text, cursor, edits, maxTokens, values.json, (request) => engine.complete(request));
+        await replay(options, (request) => engine.complete(request));
     } finally {
         await engine.dispose();
         await llama?.dispose();
@@ -100,14 +133,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 /** One completion, or one per trace step, through one backend (the KV cache persists between steps). */
-async function replay(
-    text: string,
-    cursor: number | undefined,
-    edits: TraceEdit[] | undefined,
-    maxTokens: number,
-    json: boolean,
-    complete: (request: CompletionRequest) => Promise<CompletionResult>,
-): Promise<void> {
+async function replay(options: CliOptions, complete: (request: CompletionRequest) => Promise<CompletionResult>): Promise<void> {
+    const { cursor, edits, maxTokens, json } = options;
+    let { text } = options;
     let anchor: WindowAnchor | undefined;
     const steps = edits ?? [undefined];
     for (const [step, edit] of steps.entries()) {
@@ -146,8 +174,4 @@ function positiveInt(value: string, name: string): number {
     return n;
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    process.stderr.write(`error: ${errorMessage(error)}\n${usage ? `${USAGE}\n` : ""}`);
-    process.exitCode = usage ? 2 : 1;
-});
+main(process.argv.slice(2)).catch(exitOnError(USAGE));

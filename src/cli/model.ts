@@ -6,15 +6,17 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { parseArgs } from "node:util";
-import { CATALOG, formatGB, parseModelRef, QUANTIZATIONS, SOURCE_HOST } from "../model/catalog";
+import { CATALOG, parseModelRef, QUANTIZATIONS, SOURCE_HOST } from "../model/catalog";
 import { chooseQuantization } from "../model/autoQuant";
 import type { DownloadProgress } from "../model/download";
 import { DownloadError } from "../model/downloadErrors";
-import { formatBytes, inspectGguf } from "../model/ggufFile";
+import { inspectGguf } from "../model/ggufFile";
+import { formatBytes, formatGB } from "../util/bytes";
 import { acquireLlama } from "../engine/llamaRuntime";
 import { probeMemory } from "../engine/memoryProbe";
 import { isCompleteModel, pull, tokenFromEnvironment } from "../model/modelStore";
 import * as path from "node:path";
+import { exitOnError, UsageError } from "./usage";
 
 const USAGE = `usage: npm run model -- list [--dir D]
        npm run model -- pull <base|instruct>:<QUANT> [--endpoint URL] [--dir D]
@@ -22,8 +24,6 @@ const USAGE = `usage: npm run model -- list [--dir D]
        npm run model -- verify <file.gguf> [--sha256 HEX]
   QUANT: ${QUANTIZATIONS.join(", ")}. --endpoint replaces ${SOURCE_HOST} (a mirror).
   Gated repositories: set HF_TOKEN (or SOLAR_DOWNLOAD_TOKEN). An interrupted pull resumes when run again.`;
-
-class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
@@ -91,8 +91,7 @@ async function pullCommand(target: string, dir: string, endpoint: string, sha256
         signal: abort.signal,
         onProgress: (p) => progress.update(p),
         log: (message) => progress.line(message),
-    });
-    progress.done();
+    }).finally(() => progress.done()); // an error line must not land on the progress line
     const seconds = (performance.now() - started) / 1000;
     if (result.reused) {
         console.log(`already complete: ${result.path} (${formatBytes(result.size)})`);
@@ -165,11 +164,11 @@ function printTable(rows: string[][]): void {
     for (const row of rows) console.log(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  "));
 }
 
-main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        process.stderr.write(`\nerror: ${message}\n${error instanceof UsageError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? `${USAGE}\n` : ""}`);
-        process.exit(error instanceof DownloadError && error.code === "CANCELLED" ? 130 : 1);
-    },
-);
+// Exits at once, without waiting for idle keep-alive sockets or the llama.cpp binding. Ctrl+C exits
+// 130; any other error 1, a wrong command line included (only no command at all exits 2).
+main(process.argv.slice(2))
+    .then(
+        (code) => (process.exitCode = code),
+        exitOnError(USAGE, (error) => (error instanceof DownloadError && error.code === "CANCELLED" ? 130 : 1)),
+    )
+    .finally(() => process.exit());

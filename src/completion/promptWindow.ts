@@ -17,7 +17,6 @@ export interface PromptWindowRequest {
     readonly budget: number;
     /** The anchor returned for the previous request on the same document. */
     readonly previous?: WindowAnchor;
-    readonly maxSuffixChars?: number;
 }
 
 export interface PromptWindow {
@@ -26,8 +25,6 @@ export interface PromptWindow {
     readonly start: number;
     /** The cursor used: moved back when the given one split a surrogate pair or a CRLF. */
     readonly end: number;
-    /** Text after the cursor, capped, for post-processing only (Solar base has no fill-in-the-middle). */
-    readonly suffix: string;
     /** countTokens(prompt), never above the budget. */
     readonly promptTokens: number;
     readonly anchor: WindowAnchor;
@@ -57,7 +54,6 @@ const ALIGN_REACH_FRACTION = 0.1;
 const MIN_ALIGN_REACH = 64;
 
 const HEAD_CHARS = 32;
-const DEFAULT_MAX_SUFFIX_CHARS = 2048;
 
 interface Placement {
     readonly start: number;
@@ -102,12 +98,10 @@ export function buildPromptWindow(req: PromptWindowRequest): PromptWindow {
     }
 
     const { start, tokens } = placement;
-    const suffixEnd = cutPointAtOrBefore(text, Math.min(text.length, end + (req.maxSuffixChars ?? DEFAULT_MAX_SUFFIX_CHARS)));
     return {
         prompt: text.slice(start, end),
         start,
         end,
-        suffix: text.slice(end, Math.max(end, suffixEnd)),
         promptTokens: tokens,
         anchor: { start, head: text.slice(start, Math.min(start + HEAD_CHARS, end)) },
         moved,

@@ -4,6 +4,8 @@
 // endpoint replaces the host and keeps the path layout (`<repo>/resolve/<revision>/<file>`), which is
 // what Hugging Face mirrors (and the tests' loopback server) serve.
 
+import { formatGB } from "../util/bytes";
+
 export const VARIANTS = ["base", "instruct"] as const;
 export type Variant = (typeof VARIANTS)[number];
 
@@ -30,10 +32,11 @@ const SOURCES: Record<Variant, VariantSource> = {
 };
 
 /**
- * Memory a 4,096-token context adds to the weights: node-llama-cpp 3.22.1's own estimate
+ * Memory a 4,096-token context adds to the weights: node-llama-cpp's own estimate
  * (GgufInsights.estimateContextResourceRequirements, contextSize 4096, one sequence) for Solar's
  * shape (48 blocks, 4096 wide, 8 KV heads): KV cache 0.8 GB plus compute buffers. The same on CPU and
- * GPU. test/unit/catalog.test.ts recomputes it from a Solar-shaped GGUF header.
+ * GPU, and the same figure in 3.21.1 (the version we pin) as in 3.22.1. test/unit/catalog.test.ts
+ * recomputes it from a Solar-shaped GGUF header with the installed node-llama-cpp.
  */
 export const SOLAR_CONTEXT_4096_BYTES = 1_149_104_480;
 
@@ -111,8 +114,4 @@ export function downloadUrl(entry: Pick<CatalogEntry, "repository" | "fileName">
 /** For `enumDescriptions` and the quick pick: "6.5 GB file, ~7.6 GB to run. Medium; …". */
 export function describeEntry(entry: CatalogEntry): string {
     return `${formatGB(entry.size)} file, ~${formatGB(entry.memory)} to run. ${entry.quality}`;
-}
-
-export function formatGB(bytes: number): string {
-    return `${(Math.round(bytes / 1e8) / 10).toFixed(1)} GB`;
 }

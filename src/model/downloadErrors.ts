@@ -1,6 +1,8 @@
 // Download failures as one clear line each, with a code the callers (VS Code adapter, CLI) switch on.
 // The URL shown is always the one asked for, never a redirect target (those carry signed tokens).
 
+import * as path from "node:path";
+
 export type DownloadErrorCode =
     | "HTTP_401"
     | "HTTP_403"
@@ -45,6 +47,10 @@ export function httpError(status: number, statusText: string, url: string): Down
         default:
             return new DownloadError("HTTP_STATUS", line);
     }
+}
+
+export function cancelled(destination: string): DownloadError {
+    return new DownloadError("CANCELLED", `Download cancelled; run it again to resume: ${path.basename(destination)}`);
 }
 
 /** Maps a socket or file-system error to a DownloadError; `where` is the URL or the file concerned. */

@@ -3,6 +3,7 @@
 // line that names the path. Only the header is read; tensor data is checked by size alone.
 
 import { open, stat } from "node:fs/promises";
+import { formatBytes } from "../util/bytes";
 import { llamaFileTypeName } from "./ggmlTypes";
 import { findCrashingValue } from "./crashAssertions";
 import { HeaderProblem, integerValue, readGgufHeader, type GgufHeader, type MetadataValue } from "./ggufHeader";
@@ -220,18 +221,4 @@ function checkDataPresent(path: string, fileSize: number, header: GgufHeader): v
         path,
         `Model file is truncated: ${formatBytes(fileSize)} of ${formatBytes(needed)} present (${needed - fileSize} bytes missing) in ${path}; ${DOWNLOAD_AGAIN}.`,
     );
-}
-
-/** Decimal units, as download pages and file managers show model sizes. */
-export function formatBytes(bytes: number): string {
-    const units = ["KB", "MB", "GB", "TB"];
-    if (bytes < 1000) return `${bytes} bytes`;
-    let value = bytes;
-    let unit = "";
-    for (const next of units) {
-        if (value < 1000) break;
-        value /= 1000;
-        unit = next;
-    }
-    return `${value.toFixed(1)} ${unit}`;
 }

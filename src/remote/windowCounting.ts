@@ -5,32 +5,7 @@
 // costs one round trip.
 
 import { buildPromptWindow, type PromptWindow, type PromptWindowRequest } from "../completion/promptWindow";
-
-/** Remembers the last counts: the empty prompt, windows of recent keystrokes. */
-export class CountCache {
-    private readonly counts = new Map<string, number>();
-
-    constructor(private readonly capacity = 64) {}
-
-    get(text: string): number | undefined {
-        const count = this.counts.get(text);
-        if (count !== undefined) {
-            this.counts.delete(text);
-            this.counts.set(text, count);
-        }
-        return count;
-    }
-
-    set(text: string, count: number): void {
-        this.counts.delete(text);
-        this.counts.set(text, count);
-        while (this.counts.size > this.capacity) this.counts.delete(this.counts.keys().next().value as string);
-    }
-
-    clear(): void {
-        this.counts.clear();
-    }
-}
+import type { CountCache } from "./remoteTokenizer";
 
 const NEED_COUNT = Symbol("need a count");
 /** More than the builder ever asks for in one window (1 + its placement search). */

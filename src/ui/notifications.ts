@@ -1,5 +1,4 @@
-// Shows an error once (ErrorNotices decides) with actions, and logs every occurrence. Aborts are
-// expected (the user typed on) and stay silent.
+// Shows an error once (ErrorNotices decides) with actions, and logs every occurrence.
 
 import * as vscode from "vscode";
 import type { ErrorNotices } from "../status/errorNotices";
@@ -15,8 +14,8 @@ export interface ReportDeps {
 
 export function reportError(error: unknown, deps: ReportDeps): void {
     const message = error instanceof Error ? error.message : String(error);
+    // No abort reaches this: an abort ends a request with stopReason "abort", not an error, and the provider drops errors after aborting.
     const code = (error as { code?: unknown })?.code;
-    if (code === "ABORTED") return;
     deps.log.error(`${typeof code === "string" ? `[${code}] ` : ""}${message}`);
     if (!deps.notices.shouldShow(typeof code === "string" ? code : message)) return;
     const actions = ["Show Log", "Open Settings"];

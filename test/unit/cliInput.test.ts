@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { applyEdit, parseTrace, resolveCursor, UsageError } from "../../src/cli/cliInput";
+import { applyEdit, parseTrace, resolveCursor } from "../../src/cli/cliInput";
+import { UsageError } from "../../src/cli/usage";
 
 describe("CLI input", () => {
     it("resolves 1-based line/col, offsets and the default end of file", () => {

@@ -98,8 +98,6 @@ function checkWindow(req: PromptWindowRequest, w: PromptWindow): void {
     assert.ok(isCutPoint(req.text, w.start) && isCutPoint(req.text, w.end), "window splits a character or a CRLF");
     const cursor = Math.min(Math.max(req.cursor, 0), req.text.length);
     assert.ok(w.end === cursor || w.end === cursor - 1);
-    assert.equal(w.suffix, req.text.slice(w.end, w.end + w.suffix.length));
-    assert.ok(isCutPoint(req.text, w.end + w.suffix.length));
     assert.equal(w.anchor.start, w.start);
 }
 
@@ -195,15 +193,13 @@ describe("buildPromptWindow", () => {
     });
 
     it("handles empty documents, cursor at either end, inside a CRLF and inside a surrogate pair", () => {
-        assert.deepEqual(build("", 0, 10), { prompt: "", start: 0, end: 0, suffix: "", promptTokens: 1, anchor: { start: 0, head: "" }, moved: true });
+        assert.deepEqual(build("", 0, 10), { prompt: "", start: 0, end: 0, promptTokens: 1, anchor: { start: 0, head: "" }, moved: true });
         assert.equal(build("abc\r\ndef", 4, 50).end, 3);
         assert.equal(build("ab😀cd", 3, 50).prompt, "ab");
-        assert.equal(build("ab😀cd", 3, 50).suffix, "😀cd");
-        assert.equal(build("hello", 0, 50).suffix, "hello");
+        assert.equal(build("hello", 0, 50).end, 0);
         assert.equal(build("hello", 5, 50).prompt, "hello");
-        assert.equal(build("😀😀😀", 6, 50, undefined).suffix, "");
-        assert.equal(build("ab😀cd", 5, 50, undefined).suffix.length, 1);
-        assert.equal(buildPromptWindow({ text: "a😀b", cursor: 0, budget: 9, countTokens: exactCount, maxSuffixChars: 2 }).suffix, "a");
+        assert.equal(build("😀😀😀", 6, 50, undefined).end, 6);
+        assert.equal(build("ab😀cd", 5, 50, undefined).end, 5);
         assert.throws(() => build("abc", 3, 0), RangeError);
     });
 
