@@ -3,10 +3,12 @@
 
 import * as path from "node:path";
 import type { Llama } from "node-llama-cpp";
-import { EngineClient } from "../src/engine/client";
+import { WorkerClient } from "../src/engine/workerClient";
 import { LlamaEngine } from "../src/engine/llamaEngine";
-import type { GpuSetting, ModelInfo } from "../src/engine/protocol";
-import { inProcessTransport, processTransport, workerTransport } from "../src/engine/transport";
+import type { GpuSetting } from "../src/gpu/gpuSetting";
+import type { ModelInfo } from "../src/backend/types";
+import { inProcessTransport } from "../src/engine/inProcessTransport";
+import { processTransport, workerTransport } from "../src/engine/transport";
 import { RawEngine } from "./rawEngine";
 
 export type ModelKey = "tiny" | "medium";
@@ -74,14 +76,14 @@ export interface Bench {
 export const WORKER_SCRIPT = path.resolve(__dirname, "..", "dist", "worker.js");
 
 export interface OpenClient {
-    readonly client: EngineClient;
+    readonly client: WorkerClient;
     readonly info: ModelInfo;
 }
 
-/** The product's path: an EngineClient over a child process (or a worker thread, or this thread, for comparison). */
+/** The product's path: an WorkerClient over a child process (or a worker thread, or this thread, for comparison). */
 export async function openClient(bench: Bench, model: ModelKey, where: "process" | "worker" | "inProcess" = "process"): Promise<OpenClient> {
     const transport = where === "process" ? processTransport(bench.workerScript) : where === "worker" ? workerTransport(bench.workerScript) : inProcessTransport();
-    const client = new EngineClient(transport, {
+    const client = new WorkerClient(transport, {
         log: (level, message) => (level === "error" ? bench.progress(`engine ${level}: ${message}`) : undefined),
     });
     try {

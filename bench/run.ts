@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { acquireLlama } from "../src/engine/llamaRuntime";
-import type { GpuSetting } from "../src/engine/protocol";
+import type { GpuSetting } from "../src/gpu/gpuSetting";
 import { ensureModel } from "../test/fixtures/models";
 import { FULL_PLAN, QUICK_PLAN, WORKER_SCRIPT, type Bench } from "./harness";
 import { describeMachine } from "./machine";

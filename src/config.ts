@@ -2,7 +2,7 @@
 // WorkspaceConfiguration in the product, a plain object in tests), values are validated and
 // clamped here, and defaults live in DEFAULTS, which a unit test checks against package.json.
 
-import type { GpuSetting } from "./engine/protocol";
+import type { GpuSetting } from "./gpu/gpuSetting";
 import type { EngineHost } from "./engine/transport";
 import { DEFAULT_EXCLUDE } from "./completion/excludedFiles";
 import { MAX_CANDIDATES } from "./completion/ghostTextService";

@@ -5,11 +5,11 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { needsBackendChange, needsModelReload, readSettings, SECTION, type Settings } from "./config";
 import { toggleEnable, toggleLanguage, toggleTrigger, pickSnooze, showMenu, suggestHere } from "./commands/menu";
-import { ModelManager } from "./commands/modelCommands";
+import { ModelCommands } from "./commands/modelCommands";
 import { AskSolarCodeActions } from "./commands/codeActions";
-import { PromptCommands, type PromptRun } from "./commands/prompts";
+import { AskCommands, type AskRun } from "./commands/askCommands";
 import { registerRemoteCommands, remoteApiKey } from "./commands/remoteCommands";
-import { ActiveBackend } from "./completion/activeBackend";
+import { ActiveBackend } from "./backend/activeBackend";
 import { GhostTextControls } from "./completion/controls";
 import { ExcludedFiles } from "./completion/excludedFiles";
 import { GhostTextService } from "./completion/ghostTextService";
@@ -17,8 +17,9 @@ import { isLanguageEnabled } from "./completion/triggerRules";
 import { ACCEPTED_COMMAND, GhostTextProvider } from "./completion/provider";
 import { AdaptiveDebounce } from "./completion/adaptiveDebounce";
 import { CompletionCache } from "./completion/completionCache";
-import { EngineClient, type EngineState } from "./engine/client";
-import { ModelLoader } from "./engine/modelLoader";
+import { WorkerClient } from "./engine/workerClient";
+import type { BackendState } from "./backend/backend";
+import { ModelLoader } from "./session/modelLoader";
 import { ModelQuarantine, type QuarantinedModel } from "./engine/modelQuarantine";
 import { engineTransport } from "./engine/transport";
 import { RemoteBackend } from "./remote/remoteBackend";
@@ -32,7 +33,7 @@ import { abortableSleep } from "./util/abortableSleep";
 
 /** What activate() returns: enough to observe the extension from tests and other extensions. */
 export interface SolarCompleteApi {
-    readonly engine: EngineClient;
+    readonly engine: WorkerClient;
     /** What completes now: the local engine, or the remote server (solarComplete.backend). */
     readonly backend: ActiveBackend;
     readonly settings: () => Settings;
@@ -44,10 +45,10 @@ export interface SolarCompleteApi {
     /** The candidates of the last explicit request (Alt+\), in the order Alt+] cycles them. */
     readonly lastCandidates: () => GhostTextService["lastCandidates"];
     /** The last command-palette prompt (Continue Here, Prompt...): what it inserted, and its timings. */
-    readonly lastPrompt: () => PromptRun | undefined;
+    readonly lastPrompt: () => AskRun | undefined;
 }
 
-let engine: EngineClient | undefined;
+let engine: WorkerClient | undefined;
 
 export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
     const log = vscode.window.createOutputChannel("Solar Complete", { log: true });
@@ -77,14 +78,14 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
     });
     const status = new StatusBar(statusInput);
 
-    const client = new EngineClient(engineTransport(settings.engineHost, path.join(context.extensionPath, "dist", "worker.js")), {
+    const client = new WorkerClient(engineTransport(settings.engineHost, path.join(context.extensionPath, "dist", "worker.js")), {
         // Kept across sessions: a file that crashed the engine is not loaded into the same crash at the next start.
         quarantine: new ModelQuarantine({
             read: () => context.globalState.get<QuarantinedModel[]>(CRASHED_MODELS_KEY) ?? [],
             write: (list) => void context.globalState.update(CRASHED_MODELS_KEY, list),
         }),
         log: (level, message) => log[level](message),
-        onState: (state: EngineState) => {
+        onState: (state: BackendState) => {
             // Only while it is the one completing: a model loading behind a remote backend fixes nothing shown.
             if (state.kind === "ready" && backend.active === client) notices.recovered();
             if (state.kind === "failed" || state.kind === "restarting") report(state.error);
@@ -97,7 +98,7 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
 
     const controls = new GhostTextControls(context.globalState, Date.now, () => status.refresh());
 
-    const models = new ModelManager({ context, log, settings: () => settings, engine: client });
+    const models = new ModelCommands({ context, log, settings: () => settings, engine: client });
     const loader = new ModelLoader(client, report, (next) => models.resolvePath(next));
 
     const service = new GhostTextService({
@@ -117,7 +118,7 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
             status.refresh();
         },
     });
-    const prompts = new PromptCommands({
+    const prompts = new AskCommands({
         backend,
         engine: client,
         settings: () => settings,

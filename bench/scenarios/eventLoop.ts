@@ -1,6 +1,6 @@
 // 4. How late this thread's timers fire (the extension host's event loop: typing, rendering, other
 // extensions) while completions run back to back, streaming text. Three conditions measured in turn:
-// the worker (the product), the same EngineService in this thread, and idle. The histogram samples
+// the worker (the product), the same WorkerServer in this thread, and idle. The histogram samples
 // every 1 ms and records whole intervals, so an idle loop reads ~1.1 ms. One fresh histogram per
 // condition: re-enabling a disabled one records the whole pause as one huge delay.
 

@@ -4,7 +4,7 @@
 // misses almost everything. Alternating keystroke by keystroke, both on the tiny model.
 
 import type { Token } from "node-llama-cpp";
-import { CONTEXT_MARGIN } from "../../src/engine/llamaEngine";
+import { CONTEXT_MARGIN } from "../../src/backend/limits";
 import { codeOfTokens, lineStartBefore, TYPED_CODE, typing } from "../documents";
 import { elapsed, KEYSTROKE_MAX_TOKENS, openClient, openRaw, withResources, type Bench } from "../harness";
 import type { RawEngine } from "../rawEngine";

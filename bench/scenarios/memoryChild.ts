@@ -2,9 +2,9 @@
 // worker and the model. Prints one JSON line. Run by memory.ts; not meant to be run by hand.
 
 import * as fs from "node:fs";
-import { EngineClient } from "../../src/engine/client";
+import { WorkerClient } from "../../src/engine/workerClient";
 import { batchSizeFor } from "../../src/engine/llamaEngine";
-import type { GpuSetting } from "../../src/engine/protocol";
+import type { GpuSetting } from "../../src/gpu/gpuSetting";
 import { workerTransport } from "../../src/engine/transport";
 import { codeOfLength, TYPED_CODE, typing } from "../documents";
 
@@ -48,7 +48,7 @@ function detail(): Record<string, number> {
 
 async function main(input: MemoryChildInput): Promise<MemoryChildOutput> {
     const baseline = rss();
-    const client = new EngineClient(workerTransport(input.workerScript));
+    const client = new WorkerClient(workerTransport(input.workerScript));
     try {
         const info = await client.load({ modelPath: input.modelPath, gpu: input.gpu, threads: input.threads });
         const afterLoad = rss();

@@ -7,7 +7,7 @@
 // rotating which goes first.
 
 import { codeOfTokens, TYPED_CODE, typing } from "../documents";
-import type { WindowAnchor } from "../../src/completion/promptWindow";
+import type { WindowAnchor } from "../../src/backend/window";
 import { elapsed, KEYSTROKE_MAX_TOKENS, openClient, openEngine, openRaw, withResources, type Bench, type ModelKey } from "../harness";
 import { median, pairedRatios, quantile, round, summarize } from "../stats";
 import { DOCUMENT_TOKENS } from "./keystrokeEnd";

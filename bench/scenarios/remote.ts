@@ -4,7 +4,7 @@
 // RemoteBackend. Alternating keystroke by keystroke; the server's own timings.prompt_n says how many
 // tokens it evaluated per keystroke (its prompt cache, kept warm by the anchored window).
 
-import type { CompletionBackend } from "../../src/completion/ghostTextService";
+import type { CompletionBackend } from "../../src/backend/backend";
 import { RemoteBackend } from "../../src/remote/remoteBackend";
 import { startLlamaServer } from "../../test/fixtures/llamaServer";
 import { codeOfTokens, TYPED_CODE, typing } from "../documents";

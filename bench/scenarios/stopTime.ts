@@ -9,7 +9,7 @@
 
 import { codeOfTokens } from "../documents";
 import { elapsed, openRaw, sleep, withResources, type Bench } from "../harness";
-import { EngineClient } from "../../src/engine/client";
+import { WorkerClient } from "../../src/engine/workerClient";
 import { processTransport, workerTransport } from "../../src/engine/transport";
 import { round, summarize } from "../stats";
 
@@ -17,7 +17,7 @@ type Moment = "idle" | "during_load" | "during_prompt" | "during_generation";
 const MOMENTS: readonly Moment[] = ["idle", "during_load", "during_prompt", "during_generation"];
 
 async function stopAt(bench: Bench, where: "process" | "worker", moment: Moment, document: string): Promise<number> {
-    const client = new EngineClient(where === "process" ? processTransport(bench.workerScript) : workerTransport(bench.workerScript));
+    const client = new WorkerClient(where === "process" ? processTransport(bench.workerScript) : workerTransport(bench.workerScript));
     const load = { modelPath: bench.models.medium, gpu: bench.gpu, threads: bench.threads };
     if (moment === "during_load") {
         const loading = client.load(load).catch(() => undefined);

@@ -5,8 +5,8 @@
 // - whole: tokenizing everything before the cursor, what a window cut in tokens would have to do.
 // The three alternate within each size.
 
-import { buildPromptWindow, type WindowAnchor } from "../../src/completion/promptWindow";
-import { CONTEXT_MARGIN } from "../../src/engine/llamaEngine";
+import { buildPromptWindow, type WindowAnchor } from "../../src/backend/window";
+import { CONTEXT_MARGIN } from "../../src/backend/limits";
 import { codeOfLength, flat, lineStartBefore, minifiedOfLength } from "../documents";
 import { elapsed, openEngine, withResources, type Bench } from "../harness";
 import { median, round, rounded, summarize } from "../stats";

@@ -9,7 +9,8 @@
 import { fork } from "node:child_process";
 import * as fs from "node:fs";
 import { Worker } from "node:worker_threads";
-import type { CompletionRequest, CompletionResult, HostToWorker, LoadOptions, ModelInfo, WorkerToHost } from "../../src/engine/protocol";
+import type { CompletionRequest, CompletionResult, ModelInfo } from "../../src/backend/types";
+import type { HostToWorker, LoadOptions, WorkerToHost } from "../../src/engine/protocol";
 import { engineForkOptions, type EngineHost } from "../../src/engine/transport";
 
 export interface DriverInput {

@@ -1,51 +1,52 @@
-// One command-palette prompt at a time, and ghost text out of its way. The engine serves one
-// completion at a time and a new one aborts the old, so while a prompt runs ghost text is paused
+// One ask at a time (Continue Here or Prompt...), and ghost text out of its way. The engine serves
+// one completion at a time and a new one aborts the old, so while an ask runs ghost text is paused
 // (the status bar says so) and sends nothing; the engine also refuses, rather than serves, any
-// preemptible request that still arrives (see EngineService). A second prompt asks before aborting
-// the first and then takes the engine over without resuming ghost text in between. When the last
-// prompt ends, `windDown` runs (the base model comes back if Instruct replaced it), then ghost text
+// preemptible request that still arrives (see WorkerServer). A second ask asks before aborting the
+// first and then takes the engine over without resuming ghost text in between. When the last ask
+// ends, `windDown` runs (the base model comes back if Instruct replaced it), then ghost text
 // resumes.
 
-export interface PromptLease {
+export interface AskLease {
     readonly signal: AbortSignal;
-    /** Stops this prompt (the notification's Cancel); no effect on a prompt that took over. */
+    /** Stops this ask (the notification's Cancel); no effect on an ask that took over. */
     cancel(): void;
-    /** The prompt is done (finished, cancelled or failed). Idempotent. */
+    /** The ask is done (finished, cancelled or failed). Idempotent. */
     release(): void;
 }
 
-export interface PromptGateDeps {
+export interface AskGateDeps {
     /** Pauses ghost text until the returned function is called. */
     readonly pause: (reason: string) => () => void;
-    /** Runs after the last prompt ends, before ghost text resumes. Errors are the callee's to report. */
+    /** Runs after the last ask ends, before ghost text resumes. Errors are the callee's to report. */
     readonly windDown?: () => Promise<void>;
     readonly onChange?: (busy: boolean) => void;
 }
 
-export const PROMPT_PAUSE_REASON = "a Solar prompt is running";
+/** What the status bar shows; the feature's old name, as users know it. */
+export const ASK_PAUSE_REASON = "a Solar prompt is running";
 
 interface Running {
     readonly controller: AbortController;
     readonly done: Promise<void>;
 }
 
-export class PromptGate {
+export class AskGate {
     private running: Running | undefined;
     private takeovers = 0;
     private resume: (() => void) | undefined;
     private idle: Promise<void> = Promise.resolve();
 
-    constructor(private readonly deps: PromptGateDeps) {}
+    constructor(private readonly deps: AskGateDeps) {}
 
     get busy(): boolean {
         return this.running !== undefined;
     }
 
     /**
-     * Waits for the engine. With a prompt running, asks `confirmAbort` first: false leaves the
-     * running prompt alone and resolves undefined.
+     * Waits for the engine. With an ask running, asks `confirmAbort` first: false leaves the
+     * running ask alone and resolves undefined.
      */
-    async acquire(confirmAbort: () => Promise<boolean>): Promise<PromptLease | undefined> {
+    async acquire(confirmAbort: () => Promise<boolean>): Promise<AskLease | undefined> {
         for (;;) {
             const running = this.running;
             if (running) {
@@ -63,19 +64,19 @@ export class PromptGate {
         }
     }
 
-    /** Cancels the running prompt (Escape, the notification's Cancel). False when none runs. */
+    /** Cancels the running ask (Escape, the notification's Cancel). False when none runs. */
     cancel(): boolean {
         if (!this.running) return false;
         this.running.controller.abort();
         return true;
     }
 
-    private start(): PromptLease {
+    private start(): AskLease {
         const controller = new AbortController();
         let finish = () => undefined as void;
         const entry: Running = { controller, done: new Promise<void>((resolve) => (finish = resolve)) };
         this.running = entry;
-        this.resume ??= this.deps.pause(PROMPT_PAUSE_REASON);
+        this.resume ??= this.deps.pause(ASK_PAUSE_REASON);
         this.deps.onChange?.(true);
         return {
             signal: controller.signal,

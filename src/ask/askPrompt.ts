@@ -3,6 +3,7 @@
 // budget is exact: every candidate is counted with the engine's own tokenizer (BOS included), and a
 // prompt that does not fit loses the middle of the selection behind a visible marker, never silently.
 
+import { MAX_CHARS_PER_TOKEN } from "../backend/limits";
 import { cutPointAtOrAfter, cutPointAtOrBefore } from "../text/cutPoints";
 
 export type PromptStyle = "instruct" | "base";
@@ -14,7 +15,7 @@ export interface SelectionContext {
     readonly fileName?: string;
 }
 
-export interface PromptRequest {
+export interface AskPromptRequest {
     readonly question: string;
     readonly selection?: SelectionContext;
     readonly style: PromptStyle;
@@ -75,15 +76,11 @@ export function cutMarker(cut: MiddleCut): string {
 
 export const CUT_MARKER_PATTERN = /\[… [\d,]+ lines \([\d,]+ characters\) cut here by Solar Complete to fit the context window …\]/;
 
-// As in the prompt window: no Llama piece is longer than 16 UTF-16 units, so more characters than
-// 16 per token of budget can never fit and are not worth counting.
-const MAX_CHARS_PER_TOKEN = 16;
-
 /**
  * Builds the prompt; when it is over the budget, keeps as much of the selection's head and tail as
  * fits (a binary search over measured counts: only a measured fit is ever returned).
  */
-export async function buildPrompt(req: PromptRequest): Promise<BuiltPrompt> {
+export async function buildAskPrompt(req: AskPromptRequest): Promise<BuiltPrompt> {
     const { style, question, selection, budget } = req;
     const stop = stopStrings(style);
     const measure = async (text: string) => ({ text, tokens: await req.countTokens(text) });

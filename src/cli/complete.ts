@@ -11,8 +11,9 @@ import { RemoteBackend } from "../remote/remoteBackend";
 import { loadVocabTokenizer } from "../remote/vocabTokenizer";
 import { acquireLlama, errorMessage } from "../engine/llamaRuntime";
 import type { Llama } from "node-llama-cpp";
-import type { CompletionRequest, CompletionResult, GpuSetting } from "../engine/protocol";
-import type { WindowAnchor } from "../completion/promptWindow";
+import type { CompletionRequest, CompletionResult } from "../backend/types";
+import type { GpuSetting } from "../gpu/gpuSetting";
+import type { WindowAnchor } from "../backend/window";
 
 const USAGE = `usage: npm run complete -- --model <file.gguf> --file <path> [--offset N | --line L --col C]
        [--trace <trace.json>] [--max-tokens N] [--gpu auto|cuda|vulkan|metal|cpu] [--threads N] [--json]

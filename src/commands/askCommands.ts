@@ -1,15 +1,14 @@
-// "Solar: Continue Here" and "Solar: Prompt...": the VS Code side of command-palette prompts. The
-// thinking lives in src/prompts/ (prompt text and exact budget, the insertion point that follows
-// concurrent edits, the gate shared with ghost text); this file only connects it to editors, the
-// quick pick and the progress notification.
+// "Solar: Continue Here" and "Solar: Prompt...": the VS Code side of the command-palette questions.
+// The thinking lives in src/ask/ (the prompt text and its exact budget, the model swap, the
+// insertion point that follows concurrent edits, the gate shared with ghost text); this file only
+// connects it to editors, the progress notification and the model. The quick pick is in askPick.ts,
+// the answer document in answerDocument.ts.
 //
 // Models: Continue Here always uses the base model. Locally, Prompt uses Solar Instruct when
-// solarComplete.instructModelPath names one: it is loaded in place of the base model (one worker,
-// one model: two Solar-sized models rarely fit in memory side by side) and the base model is loaded
-// back once the last prompt is done, before ghost text resumes. Without it, the base model answers
-// a plain-text framing, and an information message offers the setting. With a remote backend both
-// stream from the server, and Prompt uses Instruct's template when the served model's name says
-// Instruct.
+// solarComplete.instructModelPath names one (src/ask/modelSwap.ts). Without it, the base model
+// answers a plain-text framing, and an information message offers the setting. With a remote
+// backend both stream from the server, and Prompt uses Instruct's template when the served model's
+// name says Instruct.
 //
 // A file solarComplete.exclude matches is never read: Continue Here refuses in it, and so does a
 // Prompt about a selection in it (a Prompt without a selection sends only the question, and may
@@ -20,16 +19,20 @@ import type { Settings } from "../config";
 import type { GhostTextControls } from "../completion/controls";
 import { exclusionReason } from "../completion/excludedFiles";
 import { PREFIX_SLICE_CHARS } from "../completion/ghostTextService";
-import type { Backend } from "../completion/activeBackend";
-import type { EngineClient } from "../engine/client";
-import { CONTEXT_MARGIN } from "../engine/llamaEngine";
-import { loadOptions } from "../engine/modelLoader";
-import type { CompletionRequest, CompletionStats, ModelInfo } from "../engine/protocol";
-import { buildPrompt, cutMarker, type MiddleCut, type PromptStyle, type SelectionContext } from "../prompts/promptBuilder";
-import { PromptGate } from "../prompts/promptGate";
-import { OUTPUT_DESCRIPTIONS, promptPicks, type PromptOutput, type PromptPick } from "../prompts/promptPicks";
-import { RecentPrompts } from "../prompts/recentPrompts";
-import { StreamInserter, type InsertionPoint } from "../prompts/streamInserter";
+import type { Backend } from "../backend/backend";
+import type { WorkerClient } from "../engine/workerClient";
+import { CONTEXT_MARGIN } from "../backend/limits";
+import { loadOptions } from "../session/modelLoader";
+import type { CompletionRequest, CompletionStats } from "../backend/types";
+import { AnswerStream } from "../ask/answerStream";
+import { buildAskPrompt, cutMarker, type MiddleCut, type PromptStyle, type SelectionContext } from "../ask/askPrompt";
+import { AskGate } from "../ask/askGate";
+import type { AnswerOutput } from "../ask/askPicks";
+import { answerStyle, ModelSwap } from "../ask/modelSwap";
+import { RecentQuestions } from "../ask/recentQuestions";
+import { StreamInserter, type InsertionPoint } from "../ask/streamInserter";
+import { confirmTakeover, openAnswerDocument } from "./answerDocument";
+import { pickQuestion } from "./askPick";
 import { EditorTarget, trackPoint, type TrackedPoint } from "./editorInsertion";
 
 export const CONTINUE_COMMAND = "solarComplete.continueHere";
@@ -39,19 +42,19 @@ export const CLEAR_RECENT_COMMAND = "solarComplete.clearRecentPrompts";
 const RUNNING_CONTEXT_KEY = "solarComplete.promptRunning";
 
 /** Arguments of solarComplete.prompt, for keybindings and tests; without `prompt` the quick pick asks. */
-export interface PromptArgs {
+export interface AskArgs {
     readonly prompt?: string;
-    readonly output?: PromptOutput;
+    readonly output?: AnswerOutput;
     /** Stop a running prompt without asking. */
     readonly replaceRunning?: boolean;
 }
 
 /** What one run did, for the extension's API: tests read it, and so do timing measurements. */
-export interface PromptRun {
+export interface AskRun {
     readonly command: "continueHere" | "prompt";
     readonly style: PromptStyle | "continue";
     readonly modelPath?: string;
-    readonly output: PromptOutput;
+    readonly output: AnswerOutput;
     readonly documentUri: string;
     /** The text prompt sent ("prompt" only: Continue Here sends the document and the engine cuts the window). */
     readonly promptText?: string;
@@ -73,11 +76,11 @@ export interface PromptRun {
     readonly error?: string;
 }
 
-export interface PromptCommandsDeps {
-    /** Whoever completes now (the local worker or a server): prompts stream from it. */
+export interface AskCommandsDeps {
+    /** Whoever completes now (the local worker or a server): questions stream from it. */
     readonly backend: Backend;
     /** The local worker: only it can swap in Solar Instruct. */
-    readonly engine: Pick<EngineClient, "load" | "state">;
+    readonly engine: Pick<WorkerClient, "load">;
     readonly settings: () => Settings;
     readonly controls: Pick<GhostTextControls, "pauseFor">;
     readonly state: vscode.Memento;
@@ -90,35 +93,49 @@ export interface PromptCommandsDeps {
 
 type Progress = vscode.Progress<{ message?: string }>;
 
-export class PromptCommands implements vscode.Disposable {
-    private readonly recent: RecentPrompts;
-    private readonly gate: PromptGate;
-    /** Instruct replaced the base model in the worker: load the base model back when done. */
-    private swapped = false;
-    private offered = false;
-    private lastRun: PromptRun | undefined;
+/** Where one completion streams to, and what the run has to know about it. */
+interface StreamTarget {
+    readonly editor: vscode.TextEditor;
+    readonly point: InsertionPoint;
+    readonly request: CompletionRequest;
+    readonly signal: AbortSignal;
+    readonly started: number;
+    readonly progress: Progress;
+    readonly trimStart: boolean;
+}
 
-    constructor(private readonly deps: PromptCommandsDeps) {
-        this.recent = new RecentPrompts(deps.state);
-        this.gate = new PromptGate({
+type RunFields = Pick<AskRun, "command" | "style" | "output" | "promptText" | "cut" | "offeredInstruct">;
+
+export class AskCommands implements vscode.Disposable {
+    private readonly recent: RecentQuestions;
+    private readonly gate: AskGate;
+    private readonly swap: ModelSwap;
+    private offered = false;
+    private lastRun: AskRun | undefined;
+
+    constructor(private readonly deps: AskCommandsDeps) {
+        this.recent = new RecentQuestions(deps.state);
+        this.swap = new ModelSwap({
+            // useInstruct never passes an empty path, the one case loadOptions has no options for.
+            loadInstruct: (modelPath) => deps.engine.load(loadOptions({ ...deps.settings(), modelPath })!),
+            reloadBase: () => deps.reloadBaseModel(),
+            state: () => deps.backend.state,
+        });
+        this.gate = new AskGate({
             pause: (reason) => deps.controls.pauseFor(reason),
-            windDown: () => this.restoreBaseModel(),
+            windDown: () => this.swap.restoreBase(),
             onChange: (busy) => void vscode.commands.executeCommand("setContext", RUNNING_CONTEXT_KEY, busy),
         });
     }
 
-    get last(): PromptRun | undefined {
+    get last(): AskRun | undefined {
         return this.lastRun;
-    }
-
-    get running(): boolean {
-        return this.gate.busy;
     }
 
     register(): vscode.Disposable[] {
         return [
             vscode.commands.registerCommand(CONTINUE_COMMAND, () => this.continueHere()),
-            vscode.commands.registerCommand(PROMPT_COMMAND, (args?: PromptArgs) => this.prompt(args)),
+            vscode.commands.registerCommand(PROMPT_COMMAND, (args?: AskArgs) => this.prompt(args)),
             vscode.commands.registerCommand(CANCEL_COMMAND, () => this.gate.cancel()),
             vscode.commands.registerCommand(CLEAR_RECENT_COMMAND, () => this.recent.clear()),
         ];
@@ -129,7 +146,7 @@ export class PromptCommands implements vscode.Disposable {
     }
 
     /** The base model continues the document at the cursor; a selection, if any, is the whole prefix. */
-    async continueHere(): Promise<PromptRun | undefined> {
+    async continueHere(): Promise<AskRun | undefined> {
         const editor = vscode.window.activeTextEditor;
         if (!editor) {
             void vscode.window.showInformationMessage("Solar: open a file to continue it.");
@@ -147,7 +164,7 @@ export class PromptCommands implements vscode.Disposable {
         const tracked = trackPoint(document, end);
         try {
             return await this.run("continueHere", "Solar: continuing here", false, started, async (signal, progress) => {
-                await this.restoreBaseModel();
+                await this.swap.restoreBase();
                 const settings = this.deps.settings();
                 const request: CompletionRequest = {
                     prompt: { kind: "document", text, cursor: text.length },
@@ -165,7 +182,7 @@ export class PromptCommands implements vscode.Disposable {
     }
 
     /** A question (about the selection, if any), answered in a new document or at the cursor. */
-    async prompt(args: PromptArgs = {}): Promise<PromptRun | undefined> {
+    async prompt(args: AskArgs = {}): Promise<AskRun | undefined> {
         const settings = this.deps.settings();
         const editor = vscode.window.activeTextEditor;
         // Before the quick pick: asking a question only to have it refused wastes the user's typing.
@@ -173,11 +190,11 @@ export class PromptCommands implements vscode.Disposable {
             return undefined;
         }
         let question = typeof args.prompt === "string" ? args.prompt.trim() : "";
-        let output: PromptOutput = args.output ?? settings.promptOutput;
+        let output: AnswerOutput = args.output ?? settings.promptOutput;
         if (!question) {
-            const picked = await this.pickPrompt(settings.promptOutput, editor !== undefined);
+            const picked = await pickQuestion(this.recent, settings.promptOutput, editor !== undefined);
             if (!picked) return undefined;
-            ({ prompt: question, output } = picked);
+            ({ question, output } = picked);
         }
         if (!editor) output = "untitled";
         await this.recent.add(question);
@@ -196,23 +213,25 @@ export class PromptCommands implements vscode.Disposable {
     private async answer(job: {
         readonly question: string;
         readonly selection: SelectionContext | undefined;
-        readonly output: PromptOutput;
+        readonly output: AnswerOutput;
         readonly editor: vscode.TextEditor | undefined;
         readonly tracked: TrackedPoint | undefined;
         readonly settings: Settings;
         readonly signal: AbortSignal;
         readonly progress: Progress;
         readonly started: number;
-    }): Promise<PromptRun> {
+    }): Promise<AskRun> {
         const { question, selection, editor, tracked, settings } = job;
-        // A server serves the model it has: its template is Instruct's when its name says so.
         const remote = settings.backend !== "local";
         const served = this.deps.backend.state.kind === "ready" ? this.deps.backend.state.info.modelPath : "";
-        const style: PromptStyle = (remote ? /instruct/i.test(served) : settings.instructModelPath !== "") ? "instruct" : "base";
-        const info = style === "instruct" && !remote ? await this.useInstruct(settings, job.progress) : await this.useBase();
+        const style = answerStyle({ remote, servedModel: served, instructModelPath: settings.instructModelPath });
+        const info =
+            style === "instruct" && !remote
+                ? await this.swap.useInstruct(settings.instructModelPath, () => job.progress.report({ message: "loading Solar Instruct…" }))
+                : await this.swap.useBase();
         const offeredInstruct = style === "base" && !remote && this.offerInstruct();
         const maxTokens = Math.min(settings["prompt.maxTokens"], info.contextSize - CONTEXT_MARGIN - 1);
-        const built = await buildPrompt({
+        const built = await buildAskPrompt({
             question,
             selection,
             style,
@@ -246,16 +265,16 @@ export class PromptCommands implements vscode.Disposable {
     }
 
     /**
-     * Takes the engine from ghost text (and from a running prompt, after asking), shows the progress
+     * Takes the engine from ghost text (and from a running question, after asking), shows the progress
      * notification whose Cancel stops the run, and turns a failure before the stream into a message.
      */
     private async run(
-        command: PromptRun["command"],
+        command: AskRun["command"],
         title: string,
         replaceRunning: boolean,
         started: number,
-        work: (signal: AbortSignal, progress: Progress) => Promise<PromptRun>,
-    ): Promise<PromptRun | undefined> {
+        work: (signal: AbortSignal, progress: Progress) => Promise<AskRun>,
+    ): Promise<AskRun | undefined> {
         const lease = await this.gate.acquire(replaceRunning ? async () => true : () => confirmTakeover());
         if (!lease) return undefined;
         try {
@@ -282,59 +301,25 @@ export class PromptCommands implements vscode.Disposable {
     }
 
     /** Streams one completion into the document; what was inserted stays, whatever ends the stream. */
-    private async stream(
-        run: Pick<PromptRun, "command" | "style" | "output" | "promptText" | "cut" | "offeredInstruct">,
-        target: {
-            readonly editor: vscode.TextEditor;
-            readonly point: InsertionPoint;
-            readonly request: CompletionRequest;
-            readonly signal: AbortSignal;
-            readonly started: number;
-            readonly progress: Progress;
-            readonly trimStart: boolean;
-        },
-    ): Promise<PromptRun> {
-        const { editor, point, request, signal, started, progress } = target;
+    private async stream(run: RunFields, target: StreamTarget): Promise<AskRun> {
+        const { editor, request, signal, started } = target;
         const document = editor.document;
         const into = new EditorTarget(editor);
         // EditorTarget waits for the change that made an edit stale: retry at once after it.
-        const inserter = new StreamInserter(into, point, { retryDelayMs: 0 });
+        const inserter = new StreamInserter(into, target.point, { retryDelayMs: 0 });
         const closed = vscode.workspace.onDidCloseTextDocument((closing) => closing === document && this.gate.cancel());
-        let generated = "";
-        let leading = target.trimStart;
-        // Every report is a message to the workbench, which re-renders the notification: a few a second.
-        let reportedAt = 0;
-        const onText = (chunk: string) => {
-            generated += chunk;
-            if (leading) {
-                chunk = chunk.replace(/^\s+/, "");
-                if (!chunk) return;
-                leading = false;
-            }
-            inserter.push(chunk);
-            if (performance.now() - reportedAt > 250) {
-                reportedAt = performance.now();
-                progress.report({ message: `${generated.length.toLocaleString("en-US")} characters` });
-            }
-        };
+        const answer = new AnswerStream({
+            trimStart: target.trimStart,
+            push: (chunk) => inserter.push(chunk),
+            report: (message) => target.progress.report({ message }),
+        });
         const modelPath = this.deps.backend.state.kind === "ready" ? this.deps.backend.state.info.modelPath : undefined;
-        const finish = (fields: Pick<PromptRun, "outcome" | "stats" | "error">): PromptRun => {
-            this.lastRun = {
-                ...run,
-                ...fields,
-                modelPath,
-                documentUri: document.uri.toString(),
-                generated,
-                inserted: into.inserted,
-                firstCharMs: into.firstAt === undefined ? undefined : into.firstAt - started,
-                streamMs: into.firstAt === undefined || into.lastAt === undefined ? undefined : into.lastAt - into.firstAt,
-                totalMs: performance.now() - started,
-                batches: inserter.batches,
-            };
+        const finish = (fields: Pick<AskRun, "outcome" | "stats" | "error">): AskRun => {
+            this.lastRun = runRecord(run, fields, { modelPath, document, generated: answer.generated, into, inserter, started });
             return this.lastRun;
         };
         try {
-            const result = await this.deps.backend.complete(request, { signal, onText });
+            const result = await this.deps.backend.complete(request, { signal, onText: answer.onText });
             await inserter.finish();
             const cancelled = result.stats.stopReason === "abort";
             this.deps.log.info(
@@ -362,34 +347,6 @@ export class PromptCommands implements vscode.Disposable {
         return true;
     }
 
-    /** Solar Instruct in the worker (evicting the base model until the last prompt is done). */
-    private async useInstruct(settings: Settings, progress: Progress): Promise<ModelInfo> {
-        const state = this.deps.engine.state;
-        if (state.kind === "ready" && state.info.modelPath === settings.instructModelPath) return state.info;
-        const options = loadOptions({ ...settings, modelPath: settings.instructModelPath });
-        if (!options) throw new Error("solarComplete.instructModelPath is empty.");
-        progress.report({ message: "loading Solar Instruct…" });
-        this.swapped = true;
-        try {
-            return await this.deps.engine.load(options);
-        } catch (error) {
-            throw new Error(`Solar Instruct could not be loaded from ${settings.instructModelPath}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-    }
-
-    private async useBase(): Promise<ModelInfo> {
-        await this.restoreBaseModel();
-        const state = this.deps.backend.state;
-        if (state.kind === "ready") return state.info;
-        throw new Error(state.kind === "loading" || state.kind === "starting" ? "The model is still loading; try again in a moment." : "No model is loaded (see the status bar).");
-    }
-
-    private async restoreBaseModel(): Promise<void> {
-        if (!this.swapped) return;
-        this.swapped = false;
-        await this.deps.reloadBaseModel();
-    }
-
     /** Once per session: say that Instruct answers better, and where to set it. */
     private offerInstruct(): boolean {
         if (this.offered) return false;
@@ -403,55 +360,27 @@ export class PromptCommands implements vscode.Disposable {
             .then((picked) => picked === open && vscode.commands.executeCommand("workbench.action.openSettings", "solarComplete.instructModelPath"));
         return true;
     }
+}
 
-    private pickPrompt(preferred: PromptOutput, canInsert: boolean): Promise<{ prompt: string; output: PromptOutput } | undefined> {
-        type Item = vscode.QuickPickItem & { readonly pick: PromptPick };
-        const other: PromptOutput = preferred === "untitled" ? "cursor" : "untitled";
-        const otherButton = { iconPath: new vscode.ThemeIcon(other === "cursor" ? "insert" : "new-file"), tooltip: `Ask, ${OUTPUT_DESCRIPTIONS[other]}` };
-        const removeButton = { iconPath: new vscode.ThemeIcon("close"), tooltip: "Remove from recent prompts" };
-        const icons: Record<PromptPick["kind"], string> = { ask: "", recent: "$(history) ", clear: "$(clear-all) " };
-        const quickPick = vscode.window.createQuickPick<Item>();
-        quickPick.title = "Solar: Prompt";
-        quickPick.placeholder = `Ask Solar${canInsert ? " (about the selection, if any)" : ""}; Enter: ${OUTPUT_DESCRIPTIONS[canInsert ? preferred : "untitled"]}`;
-        const refresh = () => {
-            quickPick.items = promptPicks(quickPick.value, this.recent.list(), preferred, canInsert).map((pick) => ({
-                pick,
-                label: `${pick.kind === "ask" ? (pick.output === "cursor" ? "$(insert) " : "$(new-file) ") : icons[pick.kind]}${pick.label}`,
-                description: pick.description,
-                alwaysShow: pick.kind === "ask",
-                buttons: pick.kind === "recent" ? [...(canInsert ? [otherButton] : []), removeButton] : [],
-            }));
-        };
-        return new Promise((resolve) => {
-            let settled = false;
-            const done = (value: { prompt: string; output: PromptOutput } | undefined) => {
-                if (settled) return;
-                settled = true;
-                resolve(value);
-                quickPick.hide();
-            };
-            quickPick.onDidChangeValue(refresh);
-            quickPick.onDidAccept(() => {
-                const pick = quickPick.selectedItems[0]?.pick;
-                if (pick?.kind === "clear") {
-                    void this.recent.clear().then(refresh);
-                } else if (pick) {
-                    done({ prompt: pick.prompt, output: pick.output });
-                }
-            });
-            quickPick.onDidTriggerItemButton(({ item, button }) => {
-                if (item.pick.kind !== "recent") return;
-                if (button === removeButton) void this.recent.remove(item.pick.prompt).then(refresh);
-                else done({ prompt: item.pick.prompt, output: other });
-            });
-            quickPick.onDidHide(() => {
-                done(undefined);
-                quickPick.dispose();
-            });
-            refresh();
-            quickPick.show();
-        });
-    }
+/** The run as the API reports it, once the stream has ended. */
+function runRecord(
+    run: RunFields,
+    fields: Pick<AskRun, "outcome" | "stats" | "error">,
+    stream: { modelPath: string | undefined; document: vscode.TextDocument; generated: string; into: EditorTarget; inserter: StreamInserter; started: number },
+): AskRun {
+    const { into, started } = stream;
+    return {
+        ...run,
+        ...fields,
+        modelPath: stream.modelPath,
+        documentUri: stream.document.uri.toString(),
+        generated: stream.generated,
+        inserted: into.inserted,
+        firstCharMs: into.firstAt === undefined ? undefined : into.firstAt - started,
+        streamMs: into.firstAt === undefined || into.lastAt === undefined ? undefined : into.lastAt - into.firstAt,
+        totalMs: performance.now() - started,
+        batches: stream.inserter.batches,
+    };
 }
 
 function selectionContext(editor: vscode.TextEditor): SelectionContext {
@@ -461,24 +390,4 @@ function selectionContext(editor: vscode.TextEditor): SelectionContext {
         languageId: document.languageId,
         fileName: document.isUntitled ? undefined : vscode.workspace.asRelativePath(document.uri),
     };
-}
-
-/** A new Markdown document that starts with the question (quoted), ready for the answer below it. */
-async function openAnswerDocument(question: string, cut: MiddleCut | undefined, beside: boolean) {
-    const content = answerHeader(question, cut);
-    const document = await vscode.workspace.openTextDocument({ language: "markdown", content });
-    const editor = await vscode.window.showTextDocument(document, { viewColumn: beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preview: false });
-    return { editor, tracked: trackPoint(document, document.getText().length) };
-}
-
-/** The question, quoted, above the answer; and the cut, if the selection lost its middle. */
-export function answerHeader(question: string, cut: MiddleCut | undefined): string {
-    const quote = (text: string) => `> ${text.split(/\r?\n/).join("\n> ")}\n\n`;
-    return quote(question) + (cut ? quote(cutMarker(cut)) : "");
-}
-
-async function confirmTakeover(): Promise<boolean> {
-    const stop = "Stop It and Start";
-    const picked = await vscode.window.showWarningMessage("A Solar prompt is still running. Stop it and start this one?", { modal: true }, stop);
-    return picked === stop;
 }

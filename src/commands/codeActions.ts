@@ -4,7 +4,7 @@
 // prompt would refuse to send that selection).
 
 import * as vscode from "vscode";
-import { PROMPT_COMMAND } from "./prompts";
+import { PROMPT_COMMAND } from "./askCommands";
 
 export const ASK_TITLE = "Ask Solar about this selection...";
 

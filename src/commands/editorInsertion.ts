@@ -1,9 +1,9 @@
 // Inserting streamed text into a VS Code editor: the InsertTarget behind StreamInserter (edits with
 // undo stops, retried when the user's typing made an edit stale) and an offset that follows the
-// document's changes. The logic of where text goes is in src/prompts/streamInserter.ts.
+// document's changes. The logic of where text goes is in src/ask/streamInserter.ts.
 
 import * as vscode from "vscode";
-import { InsertionPoint, type InsertTarget, type UndoStops } from "../prompts/streamInserter";
+import { InsertionPoint, type InsertTarget, type UndoStops } from "../ask/streamInserter";
 
 /**
  * editor.edit with the undo stops asked for; falls back when the editor was closed meanwhile. VS Code

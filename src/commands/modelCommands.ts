@@ -1,45 +1,34 @@
-// The model manager's VS Code side: settings → model file (asking before a multi-gigabyte download,
-// with progress, speed, ETA and cancel), the "Choose Quantization…" quick pick with the auto
-// reasoning, "Show Model Info" and "Set Download Token…". The logic lives in src/model/.
+// The model commands: the "Choose Quantization…" quick pick with the auto reasoning, "Show Model
+// Info" and "Set Download Token…". Settings → model file (and the download) is ModelFileResolver's
+// (src/ui/modelFileResolver.ts); the logic lives in src/model/.
 
-import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { SECTION, type Settings } from "../config";
-import type { EngineClient } from "../engine/client";
-import type { AutoChoice, MemoryFigures } from "../model/autoQuant";
-import { catalogEntry, describeEntry, formatGB, QUANTIZATIONS, type QuantizationSetting } from "../model/catalog";
-import type { DownloadProgress } from "../model/download";
-import { DownloadError } from "../model/downloadErrors";
-import { formatBytes } from "../model/ggufFile";
-import { isCompleteModel, pull, resolveModel, storageFolder, tokenFromEnvironment, type ResolvedModel } from "../model/modelStore";
+import type { WorkerClient } from "../engine/workerClient";
+import { catalogEntry, describeEntry, QUANTIZATIONS, type QuantizationSetting } from "../model/catalog";
+import { isCompleteModel, storageFolder, type ResolvedModel } from "../model/modelStore";
+import { DOWNLOAD_TOKEN_KEY, ModelFileResolver } from "../ui/modelFileResolver";
+import { formatBytes } from "../util/bytes";
 
-const TOKEN_KEY = "solarComplete.downloadToken";
-
-export interface ModelManagerDeps {
+export interface ModelCommandsDeps {
     readonly context: vscode.ExtensionContext;
     readonly log: vscode.LogOutputChannel;
     readonly settings: () => Settings;
-    readonly engine: EngineClient;
+    readonly engine: WorkerClient;
 }
 
-export class ModelManager {
-    constructor(private readonly deps: ModelManagerDeps) {}
+export class ModelCommands {
+    /** Settings → a file on disk; its consent message offers this class's quick pick. */
+    readonly files: ModelFileResolver;
+
+    constructor(private readonly deps: ModelCommandsDeps) {
+        this.files = new ModelFileResolver({ context: deps.context, log: deps.log, engine: deps.engine, chooseQuantization: () => void this.chooseQuantization() });
+    }
 
     /** For ModelLoader: the file to load, downloading it first when the user agrees. */
-    async resolvePath(settings: Settings): Promise<string | undefined> {
-        const resolved = await this.resolve(settings);
-        if (resolved.kind === "local") return resolved.path;
-        if (resolved.auto) this.logAuto(resolved.auto);
-        if (resolved.present) return resolved.path;
-        if (!(await this.consent(resolved))) {
-            throw Object.assign(
-                new Error(`${resolved.entry.title} is not downloaded: run "Solar: Choose Quantization…" to download it, or set solarComplete.modelPath to a local GGUF file.`),
-                { code: "NOT_DOWNLOADED" },
-            );
-        }
-        await this.download(resolved, settings);
-        return resolved.path;
+    resolvePath(settings: Settings): Promise<string | undefined> {
+        return this.files.resolvePath(settings);
     }
 
     register(): vscode.Disposable[] {
@@ -50,77 +39,9 @@ export class ModelManager {
         ];
     }
 
-    private resolve(settings: Settings): Promise<ResolvedModel> {
-        return resolveModel(settings, {
-            defaultStorage: this.deps.context.globalStorageUri.fsPath,
-            probeMemory: () => this.probeMemory(settings),
-        });
-    }
-
-    /** The engine's view of free memory; the OS's free RAM when the engine can't say (no backend loads). */
-    private async probeMemory(settings: Settings): Promise<MemoryFigures> {
-        try {
-            return await this.deps.engine.probeMemory(settings.gpu);
-        } catch (error) {
-            this.deps.log.warn(`Memory probe: the engine could not measure (${error instanceof Error ? error.message : String(error)}); using the OS's free RAM`);
-            return { ram: { total: os.totalmem(), free: os.freemem() } };
-        }
-    }
-
-    private logAuto(choice: AutoChoice): void {
-        this.deps.log.info(choice.summary);
-        for (const reason of choice.reasons) this.deps.log.info(`  ${reason}`);
-    }
-
-    private async consent(resolved: Extract<ResolvedModel, { kind: "catalog" }>): Promise<boolean> {
-        // For unattended machines (provisioning, CI): agree in advance.
-        if (process.env.SOLAR_DOWNLOAD_CONSENT === "always") return true;
-        const download = `Download ${formatGB(resolved.entry.size)}`;
-        const answer = await vscode.window.showInformationMessage(
-            `Solar Complete needs ${resolved.entry.title} (${formatGB(resolved.entry.size)} download, ~${formatGB(resolved.entry.memory)} of memory to run). Download it now?`,
-            { detail: `From ${resolved.url}\nInto ${resolved.path}` },
-            download,
-            "Choose Quantization…",
-        );
-        if (answer === "Choose Quantization…") void this.chooseQuantization();
-        return answer === download;
-    }
-
-    private async download(resolved: Extract<ResolvedModel, { kind: "catalog" }>, settings: Settings): Promise<void> {
-        const token = (await this.deps.context.secrets.get(TOKEN_KEY)) || tokenFromEnvironment();
-        const folder = storageFolder(settings, this.deps.context.globalStorageUri.fsPath);
-        this.deps.log.info(`Downloading ${resolved.url} into ${resolved.path}`);
-        await vscode.window.withProgress(
-            { location: vscode.ProgressLocation.Notification, title: `Downloading ${resolved.entry.title}`, cancellable: true },
-            async (progress, cancel) => {
-                const abort = new AbortController();
-                cancel.onCancellationRequested(() => abort.abort());
-                let reported = 0;
-                const result = await pull(resolved.entry, folder, settings.downloadEndpoint, {
-                    token,
-                    signal: abort.signal,
-                    log: (message) => this.deps.log.info(message),
-                    onProgress: (p) => {
-                        const fraction = p.total ? p.received / p.total : 0;
-                        const increment = Math.max(0, fraction * 100 - reported);
-                        reported += increment;
-                        progress.report({ message: progressText(p), increment });
-                    },
-                }).catch((error: unknown) => {
-                    const message = error instanceof Error ? error.message : String(error);
-                    this.deps.log.error(message);
-                    throw error instanceof DownloadError ? Object.assign(new Error(message), { code: error.code }) : error;
-                });
-                this.deps.log.info(
-                    result.reused ? `${result.path} was already complete` : `Downloaded ${formatBytes(result.size)} (sha256 ${result.sha256}) to ${result.path}`,
-                );
-            },
-        );
-    }
-
     async chooseQuantization(): Promise<void> {
         const settings = this.deps.settings();
-        const auto = (await this.resolve({ ...settings, modelPath: "", quantization: "auto" })) as Extract<ResolvedModel, { kind: "catalog" }>;
+        const auto = (await this.files.resolve({ ...settings, modelPath: "", quantization: "auto" })) as Extract<ResolvedModel, { kind: "catalog" }>;
         const folder = storageFolder(settings, this.deps.context.globalStorageUri.fsPath);
         type Item = vscode.QuickPickItem & { value?: QuantizationSetting };
         const items: Item[] = [
@@ -143,7 +64,7 @@ export class ModelManager {
             matchOnDescription: true,
         });
         if (!picked?.value) return;
-        this.logAuto(auto.auto!);
+        this.files.logAuto(auto.auto!);
         // The settings change reloads the model (downloading first, after consent): see ModelLoader.
         await vscode.workspace.getConfiguration(SECTION).update("quantization", picked.value, vscode.ConfigurationTarget.Global);
     }
@@ -151,7 +72,7 @@ export class ModelManager {
     async showModelInfo(): Promise<void> {
         const state = this.deps.engine.state;
         const settings = this.deps.settings();
-        const resolved = await this.resolve(settings).catch(() => undefined);
+        const resolved = await this.files.resolve(settings).catch(() => undefined);
         const lines =
             state.kind === "ready"
                 ? [
@@ -175,14 +96,7 @@ export class ModelManager {
             ignoreFocusOut: true,
         });
         if (value === undefined) return;
-        if (value.trim()) await this.deps.context.secrets.store(TOKEN_KEY, value.trim());
-        else await this.deps.context.secrets.delete(TOKEN_KEY);
+        if (value.trim()) await this.deps.context.secrets.store(DOWNLOAD_TOKEN_KEY, value.trim());
+        else await this.deps.context.secrets.delete(DOWNLOAD_TOKEN_KEY);
     }
-}
-
-function progressText(p: DownloadProgress): string {
-    if (p.phase === "waiting") return `another window is downloading it: ${formatBytes(p.received)} so far`;
-    if (p.phase === "verifying") return "verifying…";
-    const eta = p.etaSeconds !== undefined ? `, ${Math.ceil(p.etaSeconds / 60)} min left` : "";
-    return `${formatBytes(p.received)}${p.total ? ` of ${formatBytes(p.total)}` : ""} at ${formatBytes(p.bytesPerSecond)}/s${eta}`;
 }

@@ -31,10 +31,11 @@
 // through a suggestion the user asked for is still served from the typing cache (no engine request),
 // so the ghost text does not vanish at the first matching keystroke; anything else ends that.
 
-import type { CompleteOptions } from "../engine/client";
-import type { CompletionRequest, CompletionResult } from "../engine/protocol";
+import type { CompletionBackend } from "../backend/backend";
+import { MAX_CHARS_PER_TOKEN, SOLAR_CONTEXT_SIZE } from "../backend/limits";
+import type { CompletionResult } from "../backend/types";
 import type { Settings } from "../config";
-import type { WindowAnchor } from "./promptWindow";
+import type { WindowAnchor } from "../backend/window";
 import { postprocess, type Suggestion } from "./postprocess/postprocess";
 import { finishedText } from "./postprocess/truncation";
 import { shouldTrigger } from "./triggerRules";
@@ -55,10 +56,6 @@ export interface GhostTextRequest {
     readonly explicit: boolean;
 }
 
-/** The engine as seen from here: the worker client locally, or an HTTP backend. */
-export interface CompletionBackend {
-    complete(request: CompletionRequest, options?: CompleteOptions): Promise<CompletionResult>;
-}
 
 export interface TypingCache {
     lookup(documentId: string, prefix: string, at?: { prefixStart?: number }): string | undefined;
@@ -95,7 +92,7 @@ export type GhostTextEvent =
 export type { Suggestion };
 
 /** How much text the provider sends: enough for any window (16 chars per token of a 4,096 budget). */
-export const PREFIX_SLICE_CHARS = 4096 * 16;
+export const PREFIX_SLICE_CHARS = SOLAR_CONTEXT_SIZE * MAX_CHARS_PER_TOKEN;
 export const SUFFIX_SLICE_CHARS = 4096;
 
 /** Most candidates an explicit request may return (VS Code cycles them with Alt+] / Alt+[). */

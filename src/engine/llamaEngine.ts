@@ -4,20 +4,18 @@
 
 import * as os from "node:os";
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token, TokenPredictor } from "node-llama-cpp";
-import { buildPromptWindow } from "../completion/promptWindow";
+import { resolvePrompt } from "../backend/resolvePrompt";
 import { inspectGguf } from "../model/ggufFile";
 import { ChunkSizer, DEFAULT_CHUNK_SIZER } from "./chunkSizer";
 import { GeneratedText } from "./generatedText";
 import { IncrementalTokenizer, supportsLineCuts, type Tokenize } from "./incrementalTokenizer";
-import { EngineError } from "./engineError";
+import { BackendError } from "../backend/backendError";
+import { SOLAR_CONTEXT_SIZE } from "../backend/limits";
 import type { Log } from "./llamaRuntime";
 import type { HeldMemory } from "./memoryProbe";
-import type { CompletionRequest, CompletionResult, CompletionStats, LoadOptions, ModelInfo, StopReason, WindowInfo } from "./protocol";
+import type { CompletionRequest, CompletionResult, CompletionStats, ModelInfo, StopReason } from "../backend/types";
+import type { LoadOptions } from "./protocol";
 
-/** Solar's window; also the cap for any model with a longer trained context. */
-export const SOLAR_CONTEXT_SIZE = 4096;
-/** Tokens kept free between prompt + answer and the end of the context. */
-export const CONTEXT_MARGIN = 8;
 /** A smaller context leaves no room for a prompt beside an answer: the model is refused at load. */
 const MIN_CONTEXT_SIZE = 256;
 /** Prompt tokens given to the detokenizer as context so the first piece keeps its leading space. */
@@ -69,11 +67,11 @@ export class LlamaEngine {
             // also mapped, both stay resident (measured: 298 against 214 MB over the medium model).
             model = await llama.loadModel({ modelPath: options.modelPath, useMmap: llama.gpu === false ? false : "auto" });
         } catch (error) {
-            throw new EngineError("LOAD_FAILED", `llama.cpp could not load ${options.modelPath}: ${explain(error, llamaReason())}`);
+            throw new BackendError("LOAD_FAILED", `llama.cpp could not load ${options.modelPath}: ${explain(error, llamaReason())}`);
         }
         if (model.trainContextSize < MIN_CONTEXT_SIZE) {
             await model.dispose();
-            throw new EngineError(
+            throw new BackendError(
                 "LOAD_FAILED",
                 `${options.modelPath} was trained for a context of ${model.trainContextSize} tokens (${summary.architecture}.context_length), too few for a prompt and its answer; Solar's is ${SOLAR_CONTEXT_SIZE}. Use an unmodified Solar GGUF file.`,
             );
@@ -100,7 +98,7 @@ export class LlamaEngine {
             return new LlamaEngine(model, context, sequence, info, new ChunkSizer({ ...DEFAULT_CHUNK_SIZER, max: batchSize }));
         } catch (error) {
             await model.dispose();
-            throw new EngineError("LOAD_FAILED", `Could not create a context for ${options.modelPath}: ${explain(error, llamaReason())}`);
+            throw new BackendError("LOAD_FAILED", `Could not create a context for ${options.modelPath}: ${explain(error, llamaReason())}`);
         }
     }
 
@@ -123,16 +121,10 @@ export class LlamaEngine {
         const deadline = request.timeLimitMs === undefined ? Infinity : started + request.timeLimitMs;
         const interrupted = (): StopReason | undefined =>
             hooks.signal?.aborted ? "abort" : performance.now() > deadline ? "timeLimit" : undefined;
-        const maxTokens = Math.max(1, Math.min(request.maxTokens, this.info.contextSize - CONTEXT_MARGIN - 1));
-        const { text: promptText, window } = this.resolvePrompt(request, maxTokens);
+        // The window's last count tokenized exactly this prompt: tokenizePrompt is then a cache hit.
+        const { text: promptText, window, maxTokens } = await resolvePrompt(request, this.info.contextSize, (text) => this.countTokens(text));
         const tokens = this.tokenizePrompt(promptText);
-        if (tokens.length === 0) throw new EngineError("EMPTY_PROMPT", "The prompt is empty.");
-        if (tokens.length + maxTokens > this.info.contextSize - CONTEXT_MARGIN) {
-            throw new EngineError(
-                "PROMPT_TOO_LONG",
-                `The prompt has ${tokens.length} tokens; with ${maxTokens} new tokens it does not fit the ${this.info.contextSize}-token context.`,
-            );
-        }
+        if (tokens.length === 0) throw new BackendError("EMPTY_PROMPT", "The prompt is empty.");
 
         const reusedTokens = await this.reuseCachedPrefix(tokens);
         const prompt = await this.evaluateInChunks(tokens.slice(reusedTokens, -1), interrupted);
@@ -175,19 +167,6 @@ export class LlamaEngine {
     async dispose(): Promise<void> {
         await this.context.dispose();
         await this.model.dispose();
-    }
-
-    private resolvePrompt(request: CompletionRequest, maxTokens: number): { text: string; window?: WindowInfo } {
-        const source = request.prompt;
-        if (source.kind === "text") return { text: source.text };
-        const built = buildPromptWindow({
-            text: source.text,
-            cursor: source.cursor,
-            countTokens: (text) => this.countTokens(text),
-            budget: this.info.contextSize - maxTokens - CONTEXT_MARGIN,
-            previous: source.previous,
-        });
-        return { text: built.prompt, window: { start: built.start, end: built.end, anchor: built.anchor, moved: built.moved } };
     }
 
     /**

@@ -3,7 +3,7 @@
 // Vulkan or the CPU, with a clear message saying so).
 
 import type { Llama, LlamaGpuType } from "node-llama-cpp";
-import type { GpuSetting } from "./protocol";
+import type { GpuSetting } from "../gpu/gpuSetting";
 
 export type Log = (level: "debug" | "info" | "warn" | "error", message: string) => void;
 

@@ -1,10 +1,12 @@
-// The messages between the extension host (client.ts) and the engine worker (worker.ts).
-// Plain data only: everything here crosses a worker_threads port by structured clone.
+// The messages between the extension host (workerClient.ts) and the engine (worker.ts, in its own
+// process or a worker thread). Plain data only: everything here crosses by structured clone. The
+// request and result types are the backend contract's (src/backend/types.ts): the remote backend
+// speaks them too.
 
-import type { WindowAnchor } from "../completion/promptWindow";
+import type { BackendErrorData, CompletionRequest, CompletionStats } from "../backend/types";
+import type { GpuSetting } from "../gpu/gpuSetting";
 import type { MemoryFigures } from "../model/autoQuant";
 
-export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "cpu";
 
 export interface LoadOptions {
     readonly modelPath: string;
@@ -26,76 +28,7 @@ export interface LoadOptions {
     readonly speculative?: "auto" | "on" | "off";
 }
 
-export interface ModelInfo {
-    readonly modelPath: string;
-    readonly architecture: string;
-    readonly fileType?: string;
-    readonly fileSize: number;
-    readonly contextSize: number;
-    readonly trainedContextSize: number;
-    /** What actually runs, e.g. "CUDA, NVIDIA RTX 4090" or "CPU, 7 threads". */
-    readonly backend: string;
-    readonly gpu: "cuda" | "vulkan" | "metal" | false;
-    readonly threads: number;
-    readonly loadMs: number;
-}
 
-/** A prompt is either ready-made text or a document + cursor from which the engine cuts the window. */
-export type PromptSource =
-    | { readonly kind: "text"; readonly text: string }
-    | {
-          readonly kind: "document";
-          readonly text: string;
-          readonly cursor: number;
-          readonly previous?: WindowAnchor;
-      };
-
-export interface CompletionRequest {
-    readonly prompt: PromptSource;
-    readonly maxTokens: number;
-    readonly stop?: readonly string[];
-    /** Wall-clock limit for the whole request (prompt + generation), in ms. */
-    readonly timeLimitMs?: number;
-    /** 0 = greedy (the default: completions should be deterministic). */
-    readonly temperature?: number;
-    readonly seed?: number;
-    /**
-     * Default true: a newer completion aborts this one (ghost text: the user typed on). False for a
-     * command-palette prompt the user is waiting for: a newer preemptible request is refused (BUSY)
-     * instead, so ghost text can never abort it. A newer non-preemptible request still aborts it.
-     */
-    readonly preemptible?: boolean;
-}
-
-export type StopReason = "maxTokens" | "eos" | "stopString" | "abort" | "timeLimit" | "contextFull";
-
-export interface CompletionStats {
-    readonly promptTokens: number;
-    readonly reusedTokens: number;
-    readonly evaluatedTokens: number;
-    readonly promptMs: number;
-    readonly genMs: number;
-    readonly generatedTokens: number;
-    readonly stopReason: StopReason;
-    /** The longest prompt chunk, in ms: a cancel during the prompt settles within about this long. */
-    readonly maxChunkMs: number;
-    /** With drafting: drafted tokens the model confirmed, and those it refuted, in this request. */
-    readonly draft?: { readonly accepted: number; readonly refuted: number };
-}
-
-export interface WindowInfo {
-    readonly start: number;
-    readonly end: number;
-    readonly anchor: WindowAnchor;
-    readonly moved: boolean;
-}
-
-export interface CompletionResult {
-    readonly text: string;
-    readonly stats: CompletionStats;
-    /** Present when the prompt came from a document: where the window was cut. */
-    readonly window?: WindowInfo;
-}
 
 /** Counters the engine keeps over its lifetime; tests and the status bar read them. */
 export interface EngineCounters {
@@ -110,11 +43,6 @@ export interface EngineCounters {
     readonly memory: { readonly rss: number; readonly anon?: number };
 }
 
-/** Errors carry a code so the host can decide what to show without parsing messages. */
-export interface EngineErrorData {
-    readonly message: string;
-    readonly code: string;
-}
 
 export type HostToWorker =
     | { readonly type: "load"; readonly id: number; readonly options: LoadOptions }
@@ -141,5 +69,5 @@ export type { MemoryFigures };
 export type WorkerToHost =
     | { readonly type: "text"; readonly id: number; readonly chunk: string }
     | { readonly type: "result"; readonly id: number; readonly value: unknown }
-    | { readonly type: "error"; readonly id: number; readonly error: EngineErrorData }
+    | { readonly type: "error"; readonly id: number; readonly error: BackendErrorData }
     | { readonly type: "log"; readonly level: "debug" | "info" | "warn" | "error"; readonly message: string };

@@ -1,6 +1,6 @@
-// How the client reaches an engine: a child process (the product's default), a worker thread of the
-// extension host, or the same EngineService in this thread (unit tests, CLI). The client can't tell
-// them apart.
+// How the client reaches an engine: a child process (the product's default) or a worker thread of
+// the extension host (inProcessTransport.ts: the same WorkerServer in this thread, for tests). The
+// client can't tell them apart. This file runs in the extension host: it never loads the engine.
 //
 // Why a process: llama.cpp answers some bad model files with GGML_ASSERT, which calls abort(), and an
 // uncaught exception in the worker while llama.cpp runs ends in std::terminate (measured: 6 of 6).
@@ -9,7 +9,6 @@
 
 import { fork, type ForkOptions } from "node:child_process";
 import { Worker } from "node:worker_threads";
-import { EngineService } from "./engineService";
 import type { HostToWorker, WorkerToHost } from "./protocol";
 
 export interface EngineTransport {
@@ -120,26 +119,5 @@ export function workerTransport(workerScript: string): TransportFactory {
         worker.on("exit", (code) => events.onExit(code, crash));
         // No kill: see EngineTransport.kill.
         return { post: (message) => worker.postMessage(message) };
-    };
-}
-
-export function inProcessTransport(): TransportFactory {
-    return (events) => {
-        let alive = true;
-        const exit = (code: number, error?: Error) => {
-            if (!alive) return;
-            alive = false;
-            events.onExit(code, error);
-        };
-        const service = new EngineService({
-            // Asynchronous like a port, so callers see the same ordering as with a worker.
-            post: (message) => queueMicrotask(() => alive && events.onMessage(message)),
-            onStopped: () => setImmediate(() => exit(0)),
-            onCrashRequested: () => exit(1, new Error("Simulated engine crash (test hook)")),
-        });
-        return {
-            post: (message) => queueMicrotask(() => alive && service.handle(message)),
-            kill: () => exit(1),
-        };
     };
 }

@@ -1,9 +1,9 @@
-// The engine's entry: hosts an EngineService on whichever channel it was started with, nothing more.
+// The engine's entry: hosts an WorkerServer on whichever channel it was started with, nothing more.
 // As a child process (the default) it speaks over the IPC channel; as a worker thread, over the
 // parent port. Either way model work runs off the extension host's thread.
 
 import { parentPort } from "node:worker_threads";
-import { EngineService } from "./engineService";
+import { WorkerServer } from "./workerServer";
 import type { CrashMode, HostToWorker, WorkerToHost } from "./protocol";
 
 /** What the test-only crash message does: each is how a real engine dies. */
@@ -14,8 +14,8 @@ function crash(mode: CrashMode): void {
     });
 }
 
-function serve(post: (message: WorkerToHost) => void, onStopped: () => void): EngineService {
-    return new EngineService({ post, onStopped, onCrashRequested: crash });
+function serve(post: (message: WorkerToHost) => void, onStopped: () => void): WorkerServer {
+    return new WorkerServer({ post, onStopped, onCrashRequested: crash });
 }
 
 const port = parentPort;

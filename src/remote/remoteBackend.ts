@@ -11,18 +11,16 @@
 // is), remoteTokenizer.ts (exact counts), completionStream.ts (reading the answer). This file holds
 // the state: connection, failures and retries, and one completion from request to stats.
 
-import type { EngineState } from "../engine/client";
-import type { CompleteOptions } from "../engine/client";
-import { CONTEXT_MARGIN } from "../engine/llamaEngine";
-import type { CompletionRequest, CompletionResult, ModelInfo, StopReason, WindowInfo } from "../engine/protocol";
-import { EngineError } from "../engine/engineError";
+import type { Backend, BackendState, CompleteOptions } from "../backend/backend";
+import { BackendError } from "../backend/backendError";
+import { resolvePrompt } from "../backend/resolvePrompt";
+import type { CompletionRequest, CompletionResult, ModelInfo, StopReason, WindowInfo } from "../backend/types";
 import { readCompletionStream, StreamedCompletion } from "./completionStream";
 import { httpError, networkError, RemoteError } from "./remoteErrors";
 import { RemoteTokenizer } from "./remoteTokenizer";
 import { ServerHttp } from "./serverHttp";
 import { normalizeEndpoint, probeServer, serverModelInfo, type ServerInfo, type ServerKind } from "./serverProbe";
 import { SseError } from "./sse";
-import { buildPromptWindowRemote } from "./windowCounting";
 
 export type { ServerKind } from "./serverProbe";
 
@@ -42,16 +40,16 @@ export interface RemoteBackendOptions {
     /** Counts for a server without /tokenize (Ollama): a local vocabulary-only load of the Solar tokenizer. */
     readonly localTokenizer?: (text: string) => number | Promise<number>;
     readonly log?: (level: "debug" | "info" | "warn" | "error", message: string) => void;
-    readonly onState?: (state: EngineState) => void;
+    readonly onState?: (state: BackendState) => void;
     /** A completion was served: whatever failed before works again (the entry point re-arms notifications). */
     readonly onServed?: () => void;
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 15_000, 30_000];
 
-export class RemoteBackend {
+export class RemoteBackend implements Backend {
     readonly endpoint: string;
-    private stateValue: EngineState = { kind: "starting" };
+    private stateValue: BackendState = { kind: "starting" };
     private connecting: Promise<ModelInfo> | undefined;
     private server: ServerInfo | undefined;
     private readonly http: ServerHttp;
@@ -66,7 +64,7 @@ export class RemoteBackend {
         this.tokenizer = new RemoteTokenizer(this.http, options);
     }
 
-    get state(): EngineState {
+    get state(): BackendState {
         return this.stateValue;
     }
 
@@ -97,10 +95,11 @@ export class RemoteBackend {
     async complete(request: CompletionRequest, options: CompleteOptions = {}): Promise<CompletionResult> {
         const server = await this.ready();
         const started = performance.now();
-        const maxTokens = Math.max(1, Math.min(request.maxTokens, server.contextSize - CONTEXT_MARGIN - 1));
-        const { text: prompt, window, promptTokens } = await this.resolvePrompt(request, server.contextSize, maxTokens).catch((error: unknown) => {
+        // A cached count answers at once; a missing one is a /tokenize round trip.
+        const count = (text: string) => this.tokenizer.cache.get(text) ?? this.count(text);
+        const { text: prompt, window, promptTokens, maxTokens } = await resolvePrompt(request, server.contextSize, count).catch((error: unknown) => {
             // A prompt that cannot fit is the request's fault; a failed /tokenize is the server's.
-            throw error instanceof EngineError && !(error instanceof RemoteError) ? error : this.failed(toRemoteError(error, this.endpoint));
+            throw error instanceof BackendError && !(error instanceof RemoteError) ? error : this.failed(toRemoteError(error, this.endpoint));
         });
         if (options.signal?.aborted) return aborted(window, promptTokens);
 
@@ -180,35 +179,6 @@ export class RemoteBackend {
         }
     }
 
-    private async resolvePrompt(
-        request: CompletionRequest,
-        contextSize: number,
-        maxTokens: number,
-    ): Promise<{ text: string; window?: WindowInfo; promptTokens: number }> {
-        const source = request.prompt;
-        const budget = contextSize - maxTokens - CONTEXT_MARGIN;
-        if (source.kind === "text") {
-            const promptTokens = await this.count(source.text);
-            if (promptTokens + maxTokens > contextSize - CONTEXT_MARGIN) {
-                throw new EngineError(
-                    "PROMPT_TOO_LONG",
-                    `The prompt has ${promptTokens} tokens; with ${maxTokens} new tokens it does not fit the ${contextSize}-token context.`,
-                );
-            }
-            return { text: source.text, promptTokens };
-        }
-        const built = await buildPromptWindowRemote(
-            { text: source.text, cursor: source.cursor, budget, previous: source.previous },
-            (text) => this.count(text),
-            this.tokenizer.cache,
-        );
-        return {
-            text: built.prompt,
-            promptTokens: built.promptTokens,
-            window: { start: built.start, end: built.end, anchor: built.anchor, moved: built.moved },
-        };
-    }
-
     private count(text: string): Promise<number> {
         return this.tokenizer.count(text, this.server);
     }
@@ -237,7 +207,7 @@ export class RemoteBackend {
         return error;
     }
 
-    private setState(state: EngineState): void {
+    private setState(state: BackendState): void {
         this.stateValue = state;
         this.options.onState?.(state);
     }

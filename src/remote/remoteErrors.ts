@@ -1,7 +1,7 @@
-// Every way a remote server can fail, as an EngineError with a stable code, a message a user can act
+// Every way a remote server can fail, as an BackendError with a stable code, a message a user can act
 // on, and whether retrying later can help. Pure: built from a status code, a body, or a fetch error.
 
-import { EngineError } from "../engine/engineError";
+import { BackendError } from "../backend/backendError";
 
 export type RemoteErrorCode =
     | "REMOTE_NOT_CONFIGURED"
@@ -16,7 +16,7 @@ export type RemoteErrorCode =
     | "REMOTE_BAD_STREAM"
     | "REMOTE_BAD_REQUEST";
 
-export class RemoteError extends EngineError {
+export class RemoteError extends BackendError {
     constructor(
         override readonly code: RemoteErrorCode,
         message: string,

@@ -2,8 +2,8 @@
 // server (Ollama), the model it serves, its context size, and whether it can count tokens for the
 // window. A wrong endpoint, an unknown model or a rejected API key fail here, once, with the reason.
 
-import { SOLAR_CONTEXT_SIZE } from "../engine/llamaEngine";
-import type { ModelInfo } from "../engine/protocol";
+import { SOLAR_CONTEXT_SIZE } from "../backend/limits";
+import type { ModelInfo } from "../backend/types";
 import { RemoteError } from "./remoteErrors";
 import type { ServerHttp } from "./serverHttp";
 

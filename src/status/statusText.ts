@@ -2,10 +2,10 @@
 // without a VS Code. The adapter (src/ui/statusBar.ts) only copies these fields onto the item.
 
 import { exclusionReason } from "../completion/excludedFiles";
-import type { EngineState } from "../engine/client";
+import type { BackendState } from "../backend/backend";
 
 export interface StatusInput {
-    readonly engine: EngineState;
+    readonly engine: BackendState;
     readonly enabled: boolean;
     readonly snoozedUntil?: number;
     readonly now: number;

@@ -5,8 +5,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { EngineClient } from "../../src/engine/client";
-import { EngineError } from "../../src/engine/engineError";
+import type { WorkerClient } from "../../src/engine/workerClient";
+import { BackendError } from "../../src/backend/backendError";
 import { writeCorruptModels, type CorruptModelCase } from "../fixtures/corrupt-models";
 import { ensureModel } from "../fixtures/models";
 import { workerClient } from "./support/engines";
@@ -15,7 +15,7 @@ describe("Bad model files through the worker", () => {
     let folder: string;
     let cases: CorruptModelCase[];
     let validHeaderPath: string;
-    let client: EngineClient;
+    let client: WorkerClient;
     const logs: string[] = [];
 
     before(async () => {
@@ -40,7 +40,7 @@ describe("Bad model files through the worker", () => {
                 () => assert.fail(`${bad.name} loaded`),
                 (e: unknown) => e,
             );
-            assert.ok(error instanceof EngineError, `${bad.name}: ${String(error)}`);
+            assert.ok(error instanceof BackendError, `${bad.name}: ${String(error)}`);
             assert.equal(error.code, bad.expectedCode, `${bad.name}: ${error.message}`);
             assert.ok(error.message.includes(bad.path) || error.message.includes(path.basename(bad.path)), `${bad.name}: ${error.message}`);
             assert.doesNotMatch(error.message, /\n/, `${bad.name}: one line`);
@@ -53,7 +53,7 @@ describe("Bad model files through the worker", () => {
         // llama.cpp rejects: the native loader's error must come back as an error, not a crash.
         const error = await client.load({ modelPath: validHeaderPath, gpu: "cpu", threads: 1 }).then(
             () => assert.fail("an 8-token model loaded"),
-            (e: unknown) => e as EngineError,
+            (e: unknown) => e as BackendError,
         );
         assert.equal(error.code, "LOAD_FAILED", error.message);
         assert.match(error.message, /valid\.gguf/);

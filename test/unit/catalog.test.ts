@@ -6,9 +6,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-    CATALOG, catalogEntry, describeEntry, downloadUrl, parseModelRef, QUANTIZATIONS, SOLAR_CONTEXT_4096_BYTES, SOURCE_HOST,
-} from "../../src/model/catalog";
+import { CATALOG, catalogEntry, describeEntry, downloadUrl, parseModelRef, QUANTIZATIONS, SOLAR_CONTEXT_4096_BYTES, SOURCE_HOST } from "../../src/model/catalog";
 import { GGML_TYPE, writeGguf, type GgufTensor } from "../fixtures/gguf-writer";
 import { FILE_TYPE, isNormWeight, llamaModel } from "../fixtures/llama";
 import { loadVocabulary } from "../fixtures/vocabulary";

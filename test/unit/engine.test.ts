@@ -3,8 +3,9 @@
 
 import * as assert from "node:assert/strict";
 import type { Llama } from "node-llama-cpp";
-import { buildPromptWindow, type WindowAnchor } from "../../src/completion/promptWindow";
-import { CONTEXT_MARGIN, LlamaEngine } from "../../src/engine/llamaEngine";
+import { buildPromptWindow, type WindowAnchor } from "../../src/backend/window";
+import { CONTEXT_MARGIN } from "../../src/backend/limits";
+import { LlamaEngine } from "../../src/engine/llamaEngine";
 import { acquireLlama } from "../../src/engine/llamaRuntime";
 import { copyFixture, ensureModel, type CopyFixture } from "../fixtures/models";
 import { expectedCompletion } from "../fixtures/copy-table";

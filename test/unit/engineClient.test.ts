@@ -2,18 +2,18 @@
 // calls and restart it, repeated crashes leave it stopped, and a graceful stop lets it exit by itself.
 
 import * as assert from "node:assert/strict";
-import type { EngineClient } from "../../src/engine/client";
-import { EngineError } from "../../src/engine/engineError";
+import type { WorkerClient } from "../../src/engine/workerClient";
+import { BackendError } from "../../src/backend/backendError";
 import { copyFixture, ensureModel, type CopyFixture } from "../fixtures/models";
 import { makeDocument } from "./support/documents";
 import { inProcessClient, processClient, waitForState, workerClient } from "./support/engines";
 
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<EngineError> {
+async function rejectsWith(promise: Promise<unknown>, code: string): Promise<BackendError> {
     const error = await promise.then(
         () => assert.fail(`expected ${code}`),
         (e: unknown) => e,
     );
-    assert.ok(error instanceof EngineError, `not an EngineError: ${String(error)}`);
+    assert.ok(error instanceof BackendError, `not an BackendError: ${String(error)}`);
     assert.equal(error.code, code, error.message);
     return error;
 }
@@ -23,8 +23,8 @@ for (const [name, make] of [
     ["worker thread", workerClient],
     ["in-process", inProcessClient],
 ] as const) {
-    describe(`EngineClient (${name})`, () => {
-        let client: EngineClient | undefined;
+    describe(`WorkerClient (${name})`, () => {
+        let client: WorkerClient | undefined;
         afterEach(async () => {
             await client?.stop();
             client = undefined;
@@ -71,8 +71,8 @@ for (const [name, make] of [
     ["child process", processClient],
     ["worker thread", workerClient],
 ] as const)
-describe(`EngineClient with a model, in a real ${name}`, () => {
-    let client: EngineClient;
+describe(`WorkerClient with a model, in a real ${name}`, () => {
+    let client: WorkerClient;
     let fixture: CopyFixture;
     let tinyPath: string;
 
@@ -145,7 +145,7 @@ describe(`EngineClient with a model, in a real ${name}`, () => {
         await client.stop();
         assert.equal(client.state.kind, "stopped");
         // The generation was aborted by the stop and either answered or was rejected as stopped.
-        const outcome = await pending.then((r) => r.stats.stopReason, (e: EngineError) => e.code);
+        const outcome = await pending.then((r) => r.stats.stopReason, (e: BackendError) => e.code);
         assert.ok(["abort", "STOPPED"].includes(outcome), outcome);
     });
 

@@ -8,20 +8,20 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { EngineClient } from "../../src/engine/client";
-import { EngineError } from "../../src/engine/engineError";
+import type { WorkerClient } from "../../src/engine/workerClient";
+import { BackendError } from "../../src/backend/backendError";
 import { inspectGguf, ModelFileError } from "../../src/model/ggufFile";
 import { expectedCompletion } from "../fixtures/copy-table";
 import { writeCrashingModels, type CrashingModel } from "../fixtures/crashing-models";
 import { copyFixture, ensureModel, type CopyFixture } from "../fixtures/models";
 import { processClient, waitForState } from "./support/engines";
 
-async function failure(promise: Promise<unknown>, what: string): Promise<EngineError> {
+async function failure(promise: Promise<unknown>, what: string): Promise<BackendError> {
     const error = await promise.then(
         () => assert.fail(`${what} succeeded`),
         (e: unknown) => e,
     );
-    assert.ok(error instanceof EngineError, `${what}: not an EngineError: ${String(error)}`);
+    assert.ok(error instanceof BackendError, `${what}: not an BackendError: ${String(error)}`);
     return error;
 }
 
@@ -29,7 +29,7 @@ describe("Native crashes in the engine process", function () {
     let fixture: CopyFixture;
     let folder: string;
     let crashing: CrashingModel[];
-    let client: EngineClient | undefined;
+    let client: WorkerClient | undefined;
 
     before(async () => {
         fixture = await copyFixture("copy");
@@ -43,7 +43,7 @@ describe("Native crashes in the engine process", function () {
     after(() => fs.rmSync(folder, { recursive: true, force: true }));
 
     /** The copy model continues its text exactly: proof that the engine behind the client works. */
-    async function assertExactCompletion(engine: EngineClient): Promise<void> {
+    async function assertExactCompletion(engine: WorkerClient): Promise<void> {
         await engine.load({ modelPath: fixture.path, gpu: "cpu", threads: 1 });
         const prompt = fixture.text.slice(0, fixture.cutPoints[0].offset);
         const result = await engine.complete({ prompt: { kind: "text", text: prompt }, maxTokens: 8 });

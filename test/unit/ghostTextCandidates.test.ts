@@ -4,10 +4,11 @@
 
 import * as assert from "node:assert/strict";
 import { DEFAULTS, type Settings } from "../../src/config";
-import { MAX_CANDIDATES, SAMPLE_TEMPERATURE, type CompletionBackend, type GhostTextRequest, type GhostTextService } from "../../src/completion/ghostTextService";
-import type { EngineClient } from "../../src/engine/client";
-import { EngineError } from "../../src/engine/engineError";
-import type { CompletionRequest, CompletionResult, CompletionStats, StopReason } from "../../src/engine/protocol";
+import { MAX_CANDIDATES, SAMPLE_TEMPERATURE, type GhostTextRequest, type GhostTextService } from "../../src/completion/ghostTextService";
+import type { CompletionBackend } from "../../src/backend/backend";
+import type { WorkerClient } from "../../src/engine/workerClient";
+import { BackendError } from "../../src/backend/backendError";
+import type { CompletionRequest, CompletionResult, CompletionStats, StopReason } from "../../src/backend/types";
 import { copyFixture, type CopyFixture } from "../fixtures/models";
 import { inProcessClient } from "./support/engines";
 import { ghostTextService } from "./support/ghostText";
@@ -161,7 +162,7 @@ describe("ghost text candidates and manual mode (scripted backend)", () => {
         assert.equal(backend.requests[before].seed, 1, "the aborted sample is asked again (the greedy one comes from the cache)");
         assert.deepEqual(texts(candidates), ["  return items.length;", "  return 0;"]);
 
-        const busy = new ScriptedBackend((r) => (r.seed === undefined ? { text: "  return 1;\n", tokens: 5 } : new EngineError("BUSY", "a prompt is running")));
+        const busy = new ScriptedBackend((r) => (r.seed === undefined ? { text: "  return 1;\n", tokens: 5 } : new BackendError("BUSY", "a prompt is running")));
         const refused = await ghostTextService(busy, () => settings).provideCandidates(request(PREFIX), signal());
         assert.deepEqual(texts(refused), ["  return 1;"]);
     });
@@ -216,7 +217,7 @@ describe("ghost text candidates and manual mode (scripted backend)", () => {
 });
 
 describe("ghost text candidates and manual mode (real engine, copy model)", () => {
-    let client: EngineClient;
+    let client: WorkerClient;
     let fixture: CopyFixture;
     let settings: Settings;
     const results: CompletionResult[] = [];

@@ -4,13 +4,13 @@
 import * as assert from "node:assert/strict";
 import { DEFAULTS, type Settings } from "../../src/config";
 import { GhostTextService, type GhostTextRequest } from "../../src/completion/ghostTextService";
-import type { EngineClient } from "../../src/engine/client";
+import type { WorkerClient } from "../../src/engine/workerClient";
 import { copyFixture, type CopyFixture } from "../fixtures/models";
 import { inProcessClient } from "./support/engines";
 import { ghostTextService } from "./support/ghostText";
 
 describe("GhostTextService with the real engine", () => {
-    let client: EngineClient;
+    let client: WorkerClient;
     let fixture: CopyFixture;
     let settings: Settings;
     let controls: { snoozedUntil?: number; pausedBy?: string };

@@ -5,15 +5,15 @@
 
 import * as assert from "node:assert/strict";
 import { DEFAULTS, type Settings } from "../../src/config";
-import type { EngineClient } from "../../src/engine/client";
-import { EngineError } from "../../src/engine/engineError";
-import type { CompletionRequest } from "../../src/engine/protocol";
+import type { WorkerClient } from "../../src/engine/workerClient";
+import { BackendError } from "../../src/backend/backendError";
+import type { CompletionRequest } from "../../src/backend/types";
 import { ensureModel } from "../fixtures/models";
 import { inProcessClient } from "./support/engines";
 import { ghostTextService } from "./support/ghostText";
 
 describe("a prompt and ghost text sharing the engine", () => {
-    let client: EngineClient;
+    let client: WorkerClient;
 
     before(async () => {
         client = inProcessClient();
@@ -36,7 +36,7 @@ describe("a prompt and ghost text sharing the engine", () => {
             () => undefined,
             (error: unknown) => error,
         );
-        assert.ok(refused instanceof EngineError && refused.code === "BUSY", String(refused));
+        assert.ok(refused instanceof BackendError && refused.code === "BUSY", String(refused));
         const result = await running;
         assert.equal(result.stats.stopReason, "maxTokens");
         assert.equal(result.stats.generatedTokens, 600);

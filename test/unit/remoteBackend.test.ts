@@ -10,9 +10,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Llama } from "node-llama-cpp";
 import { DEFAULTS, type Settings } from "../../src/config";
-import { GhostTextService, type CompletionBackend, type GhostTextRequest } from "../../src/completion/ghostTextService";
-import type { WindowAnchor } from "../../src/completion/promptWindow";
-import type { EngineState } from "../../src/engine/client";
+import { GhostTextService, type GhostTextRequest } from "../../src/completion/ghostTextService";
+import type { CompletionBackend } from "../../src/backend/backend";
+import type { WindowAnchor } from "../../src/backend/window";
+import type { BackendState } from "../../src/backend/backend";
 import { LlamaEngine } from "../../src/engine/llamaEngine";
 import { acquireLlama } from "../../src/engine/llamaRuntime";
 import { RemoteBackend, type RemoteBackendOptions } from "../../src/remote/remoteBackend";
@@ -252,7 +253,7 @@ describe("RemoteBackend against a real llama-server", function () {
         afterEach(() => proxy.close());
 
         /** Runs `keystrokes` completions against a failing server; returns what a user would see. */
-        async function failing(backend: RemoteBackend, states: EngineState[], keystrokes = 10) {
+        async function failing(backend: RemoteBackend, states: BackendState[], keystrokes = 10) {
             const notices = new ErrorNotices();
             let notifications = 0;
             const errors: RemoteError[] = [];
@@ -284,7 +285,7 @@ describe("RemoteBackend against a real llama-server", function () {
         ];
         for (const c of cases) {
             it(`${c.name}: ${c.code}, one unavailable state, one notification, then ${c.retryable ? "recovers by itself" : "waits for the user"}`, async () => {
-                const states: EngineState[] = [];
+                const states: BackendState[] = [];
                 const backend = remote({ endpoint: proxy.url, retryDelaysMs: [300], onState: (s) => states.push(s), ...c.options });
                 proxy.fault = c.fault();
                 const seen = await failing(backend, states);
@@ -312,7 +313,7 @@ describe("RemoteBackend against a real llama-server", function () {
 
         it("connection refused: REMOTE_UNREACHABLE, then probes with backoff until the server is there", async () => {
             const port = await freePort();
-            const states: EngineState[] = [];
+            const states: BackendState[] = [];
             const backend = remote({ endpoint: `http://127.0.0.1:${port}`, retryDelaysMs: [200, 400], onState: (s) => states.push(s) });
             await assert.rejects(backend.connect(), (e: RemoteError) => e.code === "REMOTE_UNREACHABLE" && e.retryable);
             await assert.rejects(

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { EngineError } from "../../src/engine/engineError";
-import type { ModelInfo } from "../../src/engine/protocol";
+import { BackendError } from "../../src/backend/backendError";
+import type { ModelInfo } from "../../src/backend/types";
 import { describeStatus, type StatusInput } from "../../src/status/statusText";
 import { ErrorNotices } from "../../src/status/errorNotices";
 
@@ -28,7 +28,7 @@ describe("status bar text", () => {
     });
 
     it("has a distinct text for each state", () => {
-        const error = new EngineError("NOT_FOUND", "Model file not found: /x.gguf");
+        const error = new BackendError("NOT_FOUND", "Model file not found: /x.gguf");
         const views = [
             describeStatus({ ...ready, engine: { kind: "loading", modelPath: "/x.gguf" } }),
             describeStatus({ ...ready, generating: true }),
@@ -49,12 +49,12 @@ describe("status bar text", () => {
     });
 
     it("a server backend that cannot serve: retrying (warning) or waiting for the user (error)", () => {
-        const down = new EngineError("REMOTE_UNREACHABLE", "Cannot reach http://gpu:8080 (ECONNREFUSED); retrying later.");
+        const down = new BackendError("REMOTE_UNREACHABLE", "Cannot reach http://gpu:8080 (ECONNREFUSED); retrying later.");
         const retrying = describeStatus({ ...ready, engine: { kind: "unavailable", error: down, retryInMs: 4_500 } });
         assert.equal(retrying.text, "$(cloud-offline) Solar");
         assert.equal(retrying.severity, "warning");
         assert.match(retrying.tooltip, /Server unavailable, trying again in 5 s: Cannot reach/);
-        const key = new EngineError("REMOTE_UNAUTHORIZED", "http://gpu:8080 refused the API key (HTTP 401).");
+        const key = new BackendError("REMOTE_UNAUTHORIZED", "http://gpu:8080 refused the API key (HTTP 401).");
         const waiting = describeStatus({ ...ready, engine: { kind: "unavailable", error: key } });
         assert.equal(waiting.text, "$(error) Solar");
         assert.equal(waiting.severity, "error");

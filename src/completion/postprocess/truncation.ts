@@ -2,7 +2,7 @@
 // (`stockBySku.set(`). Such a line is unfinished: it is dropped, unless it is the only line with
 // content, where a part of a line is still better than nothing.
 
-import type { StopReason } from "../../engine/protocol";
+import type { StopReason } from "../../backend/types";
 import { isBlank } from "./lines";
 
 /** Whether the generation stopped because of a limit rather than because the model was done. */

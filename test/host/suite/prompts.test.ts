@@ -9,10 +9,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { SolarCompleteApi } from "../../../src/extension";
-import type { PromptRun } from "../../../src/commands/prompts";
-import { answerHeader } from "../../../src/commands/prompts";
+import type { AskRun } from "../../../src/commands/askCommands";
+import { answerHeader } from "../../../src/ask/answerHeader";
 import { ASK_TITLE } from "../../../src/commands/codeActions";
-import { baseFraming, CUT_MARKER_PATTERN } from "../../../src/prompts/promptBuilder";
+import { baseFraming, CUT_MARKER_PATTERN } from "../../../src/ask/askPrompt";
 import { expectedCompletion } from "../../fixtures/copy-table";
 import { copyFixture, type CopyFixture } from "../../fixtures/models";
 import { hostLog } from "./hostLog";
@@ -86,7 +86,7 @@ describe("command-palette prompts in VS Code", function () {
         return expectedCompletion(fixture.vocab, fixture.table, [1, ...fixture.vocab.encode(prompt, { bos: false })], maxTokens).text;
     }
 
-    const continueHere = () => vscode.commands.executeCommand<PromptRun | undefined>("solarComplete.continueHere") as Promise<PromptRun | undefined>;
+    const continueHere = () => vscode.commands.executeCommand<AskRun | undefined>("solarComplete.continueHere") as Promise<AskRun | undefined>;
 
     it("Continue Here streams exactly the copy model's continuation; one undo removes it all", async () => {
         const cut = code.cutPoints.find((c) => c.offset > 200 && code.text[c.offset - 1] === "\n");
@@ -215,7 +215,7 @@ describe("command-palette prompts in VS Code", function () {
         const first = continueHere();
         await until("the first prompt streaming", () => editor.document.getText().length > 60);
         await config().update("prompt.maxTokens", 16, GLOBAL);
-        const second = await vscode.commands.executeCommand<PromptRun>("solarComplete.prompt", { prompt: "What does main do?", output: "untitled", replaceRunning: true });
+        const second = await vscode.commands.executeCommand<AskRun>("solarComplete.prompt", { prompt: "What does main do?", output: "untitled", replaceRunning: true });
         assert.equal((await first)?.outcome, "cancelled");
         assert.equal(second?.outcome, "done", second?.error);
         if (second.offeredInstruct) offers++;
@@ -225,7 +225,7 @@ describe("command-palette prompts in VS Code", function () {
     it("Prompt with Solar Instruct: its exact template, streamed into a new Markdown document; then the base model is back", async () => {
         await config().update("instructModelPath", prose.path, GLOBAL);
         const question = "Which animal jumps over the dog?";
-        const run = await vscode.commands.executeCommand<PromptRun>("solarComplete.prompt", { prompt: question, output: "untitled" });
+        const run = await vscode.commands.executeCommand<AskRun>("solarComplete.prompt", { prompt: question, output: "untitled" });
         assert.equal(run?.outcome, "done", run?.error);
         assert.equal(run.style, "instruct");
         assert.equal(run.modelPath, prose.path, "Solar Instruct answered");
@@ -245,7 +245,7 @@ describe("command-palette prompts in VS Code", function () {
         const editor = await open("ask.ts", source);
         editor.selection = new vscode.Selection(editor.document.positionAt(0), editor.document.positionAt(source.length - 1));
         const question = "What does this compute?";
-        const run = await vscode.commands.executeCommand<PromptRun>("solarComplete.prompt", { prompt: question, output: "cursor" });
+        const run = await vscode.commands.executeCommand<AskRun>("solarComplete.prompt", { prompt: question, output: "cursor" });
         assert.equal(run?.outcome, "done", run?.error);
         assert.equal(run.style, "base");
         if (run.offeredInstruct) offers++;
@@ -265,7 +265,7 @@ describe("command-palette prompts in VS Code", function () {
         const text = `export function big() {\n${lines.join("")}}\n`;
         const editor = await open("big.ts", text);
         editor.selection = new vscode.Selection(editor.document.positionAt(0), editor.document.positionAt(text.length));
-        const run = await vscode.commands.executeCommand<PromptRun>("solarComplete.prompt", { prompt: "Summarize this function.", output: "untitled" });
+        const run = await vscode.commands.executeCommand<AskRun>("solarComplete.prompt", { prompt: "Summarize this function.", output: "untitled" });
         assert.equal(run?.outcome, "done", run?.error);
         assert.ok(run.cut && run.cut.lines > 1000, JSON.stringify(run.cut));
         assert.match(run.promptText ?? "", CUT_MARKER_PATTERN);
@@ -299,7 +299,7 @@ describe("command-palette prompts in VS Code", function () {
         const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
         const long = Array.from({ length: 120 }, (_, i) => `    const value${i} = compute(${i}, "item ${i}");\n`).join("");
         for (const [label, body] of [["short file", code.text], ["longer file", `export function big() {\n${long}`]] as const) {
-            const runs: PromptRun[] = [];
+            const runs: AskRun[] = [];
             for (let i = 0; i < 3; i++) {
                 // A different first line each time: every run evaluates its prompt cold.
                 const text = `// run ${i}\n${body}`;

@@ -12,9 +12,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-    assertArm64Emulation, describeRun, directLauncher, platformNode, REPO_ROOT, runPackagedEngine, wineLauncher, type Launcher,
-} from "../../../scripts/platforms/packagedEngine";
+import { assertArm64Emulation, describeRun, directLauncher, platformNode, REPO_ROOT, runPackagedEngine, wineLauncher, type Launcher } from "../../../scripts/platforms/packagedEngine";
 import type { EngineHost } from "../../../src/engine/transport";
 import { expectedCompletion } from "../../fixtures/copy-table";
 import { copyFixture, type CopyFixture } from "../../fixtures/models";

@@ -3,25 +3,25 @@
 // over without resuming ghost text in between.
 
 import * as assert from "node:assert/strict";
-import { GhostTextControls } from "../../src/completion/controls";
-import { PROMPT_PAUSE_REASON, PromptGate } from "../../src/prompts/promptGate";
+import { GhostTextControls } from "../../../src/completion/controls";
+import { ASK_PAUSE_REASON, AskGate } from "../../../src/ask/askGate";
 
 function memento() {
     const values = new Map<string, unknown>();
     return { get: <T>(key: string) => values.get(key) as T | undefined, update: async (key: string, value: unknown) => void values.set(key, value) };
 }
 
-describe("PromptGate", () => {
+describe("AskGate", () => {
     let controls: GhostTextControls;
     let events: string[];
-    let gate: PromptGate;
+    let gate: AskGate;
     const yes = async () => true;
     const no = async () => false;
 
     beforeEach(() => {
         controls = new GhostTextControls(memento(), Date.now);
         events = [];
-        gate = new PromptGate({
+        gate = new AskGate({
             pause: (reason) => {
                 events.push("pause");
                 const resume = controls.pauseFor(reason);
@@ -38,7 +38,7 @@ describe("PromptGate", () => {
     it("pauses ghost text while a prompt runs, winds down, then resumes", async () => {
         const lease = await gate.acquire(no);
         assert.ok(lease);
-        assert.equal(controls.pausedBy, PROMPT_PAUSE_REASON);
+        assert.equal(controls.pausedBy, ASK_PAUSE_REASON);
         assert.equal(gate.busy, true);
         lease.release();
         lease.release(); // idempotent
@@ -56,7 +56,7 @@ describe("PromptGate", () => {
         assert.equal(second, undefined);
         assert.equal(asked, 1);
         assert.equal(first.signal.aborted, false);
-        assert.equal(controls.pausedBy, PROMPT_PAUSE_REASON);
+        assert.equal(controls.pausedBy, ASK_PAUSE_REASON);
         first.release();
     });
 
@@ -69,7 +69,7 @@ describe("PromptGate", () => {
         assert.equal(first.signal.aborted, true);
         assert.equal(second.signal.aborted, false);
         assert.deepEqual(events, ["pause", "busy", "busy"], "no wind-down, no resume between the two");
-        assert.equal(controls.pausedBy, PROMPT_PAUSE_REASON);
+        assert.equal(controls.pausedBy, ASK_PAUSE_REASON);
         second.release();
         await gate.acquire(no).then((next) => next?.release());
         assert.deepEqual(events.slice(3, 6), ["windDown", "resume", "idle"]);
@@ -92,7 +92,7 @@ describe("PromptGate", () => {
 
     it("a new prompt waits for the last one's wind-down (the base model reloading) before it starts", async () => {
         let finishWindDown = () => undefined as void;
-        const slow = new PromptGate({
+        const slow = new AskGate({
             pause: () => () => events.push("resume"),
             windDown: () => new Promise<void>((resolve) => (finishWindDown = resolve)),
         });

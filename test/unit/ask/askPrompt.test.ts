@@ -5,21 +5,13 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Llama } from "node-llama-cpp";
-import { CONTEXT_MARGIN, LlamaEngine, SOLAR_CONTEXT_SIZE } from "../../src/engine/llamaEngine";
-import { acquireLlama } from "../../src/engine/llamaRuntime";
-import {
-    baseFraming,
-    buildPrompt,
-    CUT_MARKER_PATTERN,
-    cutMiddle,
-    instructTemplate,
-    PromptTooLongError,
-    renderPrompt,
-    type PromptStyle,
-} from "../../src/prompts/promptBuilder";
-import { ensureModel } from "../fixtures/models";
-import { loadVocabulary, type Vocabulary } from "../fixtures/vocabulary";
-import { makeDocument } from "./support/documents";
+import { CONTEXT_MARGIN, SOLAR_CONTEXT_SIZE } from "../../../src/backend/limits";
+import { LlamaEngine } from "../../../src/engine/llamaEngine";
+import { acquireLlama } from "../../../src/engine/llamaRuntime";
+import { baseFraming, buildAskPrompt, CUT_MARKER_PATTERN, cutMiddle, instructTemplate, PromptTooLongError, renderPrompt, type PromptStyle } from "../../../src/ask/askPrompt";
+import { ensureModel } from "../../fixtures/models";
+import { loadVocabulary, type Vocabulary } from "../../fixtures/vocabulary";
+import { makeDocument } from "../support/documents";
 
 const quiet = () => undefined;
 
@@ -42,7 +34,7 @@ describe("prompt builder (real tokenizer)", function () {
     const piecesOf = (text: string) => engine.tokenizePrompt(text).map((id) => vocab.pieces[id]);
 
     it("Instruct: exactly `### User:\\n{prompt}\\n\\n### Assistant:\\n`, token for token", async () => {
-        const built = await buildPrompt({ question: "Explain this.", style: "instruct", countTokens: count, budget: 4000 });
+        const built = await buildAskPrompt({ question: "Explain this.", style: "instruct", countTokens: count, budget: 4000 });
         assert.equal(built.text, "### User:\nExplain this.\n\n### Assistant:\n");
         assert.deepEqual(piecesOf(built.text), [
             "<s>", "▁###", "▁User", ":", "<0x0A>",
@@ -55,7 +47,7 @@ describe("prompt builder (real tokenizer)", function () {
 
     it("Instruct with a selection: the code goes in the user turn, fenced and labelled", async () => {
         const selection = { text: "const a = 1;", languageId: "typescript", fileName: "src/a.ts" };
-        const built = await buildPrompt({ question: "What is a?", selection, style: "instruct", countTokens: count, budget: 4000 });
+        const built = await buildAskPrompt({ question: "What is a?", selection, style: "instruct", countTokens: count, budget: 4000 });
         const userTurn = "What is a?\n\nSelected code from src/a.ts:\n```typescript\nconst a = 1;\n```";
         assert.equal(built.text, `### User:\n${userTurn}\n\n### Assistant:\n`);
         assert.equal(built.text, instructTemplate(userTurn));
@@ -68,14 +60,14 @@ describe("prompt builder (real tokenizer)", function () {
 
     it("a fence longer than any backtick run in the selection, so the selection cannot close it", async () => {
         const selection = { text: "const md = `\n```js\nx\n```\n`;", languageId: "typescript" };
-        const built = await buildPrompt({ question: "Q?", selection, style: "instruct", countTokens: count, budget: 4000 });
+        const built = await buildAskPrompt({ question: "Q?", selection, style: "instruct", countTokens: count, budget: 4000 });
         assert.ok(built.text.includes("Selected code:\n````typescript\nconst md"), built.text);
         assert.ok(built.text.includes("`;\n````\n\n### Assistant:\n"), built.text);
     });
 
     it("base model: a plain-text Q&A the model continues with the answer", async () => {
         const selection = { text: "x = 1\n", languageId: "python", fileName: "a.py" };
-        const built = await buildPrompt({ question: "Why?", selection, style: "base", countTokens: count, budget: 4000 });
+        const built = await buildAskPrompt({ question: "Why?", selection, style: "base", countTokens: count, budget: 4000 });
         assert.equal(
             built.text,
             "Below is a question about code, followed by a helpful, accurate answer.\n\nSelected code from a.py:\n```python\nx = 1\n```\n\nQuestion: Why?\n\nAnswer:",
@@ -90,7 +82,7 @@ describe("prompt builder (real tokenizer)", function () {
             const budget = SOLAR_CONTEXT_SIZE - CONTEXT_MARGIN - answerTokens;
             const text = makeDocument(12_000, count);
             const lines = text.split("\n");
-            const built = await buildPrompt({ question: "Summarize this.", selection: { text, languageId: "typescript" }, style, countTokens: count, budget });
+            const built = await buildAskPrompt({ question: "Summarize this.", selection: { text, languageId: "typescript" }, style, countTokens: count, budget });
             assert.ok(built.cut, "cut");
             assert.match(built.text, CUT_MARKER_PATTERN);
             assert.equal(built.tokens, count(built.text));
@@ -116,16 +108,16 @@ describe("prompt builder (real tokenizer)", function () {
 
     it("no cut when the prompt fits; an error (never a silent cut) when even the question is too long", async () => {
         const selection = { text: "const a = 1;\n", languageId: "typescript" };
-        const fits = await buildPrompt({ question: "Q?", selection, style: "instruct", countTokens: count, budget: 4000 });
+        const fits = await buildAskPrompt({ question: "Q?", selection, style: "instruct", countTokens: count, budget: 4000 });
         assert.equal(fits.cut, undefined);
         assert.doesNotMatch(fits.text, CUT_MARKER_PATTERN);
         const question = makeDocument(200, count);
-        await assert.rejects(buildPrompt({ question, selection, style: "instruct", countTokens: count, budget: 100 }), PromptTooLongError);
-        await assert.rejects(buildPrompt({ question, style: "base", countTokens: count, budget: 100 }), /over the 100 left/);
+        await assert.rejects(buildAskPrompt({ question, selection, style: "instruct", countTokens: count, budget: 100 }), PromptTooLongError);
+        await assert.rejects(buildAskPrompt({ question, style: "base", countTokens: count, budget: 100 }), /over the 100 left/);
     });
 });
 
-describe("cutMiddle and buildPrompt (model-free)", () => {
+describe("cutMiddle and buildAskPrompt (model-free)", () => {
     it("keeps whole lines at both ends when it can, and never splits a surrogate pair or a CRLF", () => {
         const text = "line one\nline two\nline three\nline four\n";
         const { text: cut, cut: info } = cutMiddle(text, 20);
@@ -152,7 +144,7 @@ describe("cutMiddle and buildPrompt (model-free)", () => {
                     const selection = { text, languageId: "plaintext" };
                     let built;
                     try {
-                        built = await buildPrompt({ question, selection, style, countTokens, budget });
+                        built = await buildAskPrompt({ question, selection, style, countTokens, budget });
                     } catch (error) {
                         assert.ok(error instanceof PromptTooLongError);
                         const withNothingKept = renderPrompt(style, question, { ...selection, text: cutMiddle(text, 0).text });

@@ -4,7 +4,7 @@
 
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { InsertionPoint, StreamInserter, type InsertTarget, type TextChange, type UndoStops } from "../../src/prompts/streamInserter";
+import { InsertionPoint, StreamInserter, type InsertTarget, type TextChange, type UndoStops } from "../../../src/ask/streamInserter";
 
 /** A document as VS Code's extension host sees it: edits apply, and listeners get contentChanges. */
 class FakeDocument {

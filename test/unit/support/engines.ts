@@ -2,28 +2,30 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EngineClient, type EngineClientOptions, type EngineState } from "../../../src/engine/client";
-import { inProcessTransport, processTransport, workerTransport } from "../../../src/engine/transport";
+import { WorkerClient, type WorkerClientOptions } from "../../../src/engine/workerClient";
+import type { BackendState } from "../../../src/backend/backend";
+import { inProcessTransport } from "../../../src/engine/inProcessTransport";
+import { processTransport, workerTransport } from "../../../src/engine/transport";
 
 export const WORKER_SCRIPT = path.resolve(__dirname, "../../../dist/worker.js");
 
-export function workerClient(options: EngineClientOptions = {}): EngineClient {
+export function workerClient(options: WorkerClientOptions = {}): WorkerClient {
     if (!fs.existsSync(WORKER_SCRIPT)) throw new Error(`${WORKER_SCRIPT} is missing: run "npm run build" first (npm test does).`);
-    return new EngineClient(workerTransport(WORKER_SCRIPT), options);
+    return new WorkerClient(workerTransport(WORKER_SCRIPT), options);
 }
 
 /** The product's default: the engine in a child process of this one. */
-export function processClient(options: EngineClientOptions = {}): EngineClient {
+export function processClient(options: WorkerClientOptions = {}): WorkerClient {
     if (!fs.existsSync(WORKER_SCRIPT)) throw new Error(`${WORKER_SCRIPT} is missing: run "npm run build" first (npm test does).`);
-    return new EngineClient(processTransport(WORKER_SCRIPT), options);
+    return new WorkerClient(processTransport(WORKER_SCRIPT), options);
 }
 
-export function inProcessClient(options: EngineClientOptions = {}): EngineClient {
-    return new EngineClient(inProcessTransport(), options);
+export function inProcessClient(options: WorkerClientOptions = {}): WorkerClient {
+    return new WorkerClient(inProcessTransport(), options);
 }
 
 /** Resolves when the client reaches a state of the given kind. */
-export function waitForState(client: EngineClient, kind: EngineState["kind"], timeoutMs = 30_000): Promise<EngineState> {
+export function waitForState(client: WorkerClient, kind: BackendState["kind"], timeoutMs = 30_000): Promise<BackendState> {
     return new Promise((resolve, reject) => {
         const started = Date.now();
         const poll = () => {

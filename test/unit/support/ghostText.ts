@@ -4,7 +4,8 @@
 import type { Settings } from "../../../src/config";
 import { AdaptiveDebounce } from "../../../src/completion/adaptiveDebounce";
 import { CompletionCache } from "../../../src/completion/completionCache";
-import { GhostTextService, type CompletionBackend, type GhostTextDeps } from "../../../src/completion/ghostTextService";
+import { GhostTextService, type GhostTextDeps } from "../../../src/completion/ghostTextService";
+import type { CompletionBackend } from "../../../src/backend/backend";
 import { abortableSleep } from "../../../src/util/abortableSleep";
 
 export function ghostTextService(backend: CompletionBackend, settings: () => Settings, controls: GhostTextDeps["controls"] = () => ({})): GhostTextService {

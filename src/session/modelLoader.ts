@@ -3,8 +3,8 @@
 // which decides how loudly to show them.
 
 import { MODEL_KEYS, type Settings } from "../config";
-import type { EngineClient } from "./client";
-import type { LoadOptions } from "./protocol";
+import type { WorkerClient } from "../engine/workerClient";
+import type { LoadOptions } from "../engine/protocol";
 
 export const NO_MODEL_MESSAGE = "No model is configured: set solarComplete.modelPath to a local GGUF file of Solar 10.7B.";
 
@@ -15,7 +15,7 @@ export class ModelLoader {
     private applied: string | undefined;
 
     constructor(
-        private readonly engine: Pick<EngineClient, "load">,
+        private readonly engine: Pick<WorkerClient, "load">,
         private readonly report: (error: unknown) => void,
         private readonly resolvePath: ModelPathResolver = async (settings) => settings.modelPath || undefined,
     ) {}

@@ -5,13 +5,15 @@
 // prompt the user waits for): a preemptible request that arrives meanwhile is refused, not served.
 
 import * as fs from "node:fs";
-import { EngineError, toErrorData } from "./engineError";
+import { BackendError, toErrorData } from "../backend/backendError";
 import { LlamaEngine } from "./llamaEngine";
 import { acquireLlama, type AcquiredLlama, type Log } from "./llamaRuntime";
 import { probeMemory } from "./memoryProbe";
-import type { CompletionRequest, CrashMode, EngineCounters, GpuSetting, HostToWorker, LoadOptions, MemoryFigures, WorkerToHost } from "./protocol";
+import type { CompletionRequest } from "../backend/types";
+import type { CrashMode, EngineCounters, HostToWorker, LoadOptions, MemoryFigures, WorkerToHost } from "./protocol";
+import type { GpuSetting } from "../gpu/gpuSetting";
 
-export interface EngineServiceDeps {
+export interface WorkerServerDeps {
     readonly post: (message: WorkerToHost) => void;
     /** Called once everything is disposed after a "stop" message. */
     readonly onStopped: () => void;
@@ -30,7 +32,7 @@ function anonymousBytes(): number | undefined {
     }
 }
 
-export class EngineService {
+export class WorkerServer {
     private runtime: AcquiredLlama | undefined;
     private engine: LlamaEngine | undefined;
     private queue: Promise<void> = Promise.resolve();
@@ -48,14 +50,14 @@ export class EngineService {
     private crashing = false;
     private readonly log: Log;
 
-    constructor(private readonly deps: EngineServiceDeps) {
+    constructor(private readonly deps: WorkerServerDeps) {
         this.log = (level, message) => deps.post({ type: "log", level, message });
     }
 
     handle(message: HostToWorker): void {
         if (this.crashing) return;
         if (this.stopping) {
-            if ("id" in message) this.fail(message.id, new EngineError("STOPPED", "The engine is shutting down."));
+            if ("id" in message) this.fail(message.id, new BackendError("STOPPED", "The engine is shutting down."));
             return;
         }
         switch (message.type) {
@@ -66,7 +68,7 @@ export class EngineService {
             case "complete":
                 if (message.request.preemptible !== false && [...this.completions.values()].some((c) => !c.preemptible)) {
                     this.counters.refused++;
-                    this.fail(message.id, new EngineError("BUSY", "A prompt is using the engine; ghost text waits until it is done."));
+                    this.fail(message.id, new BackendError("BUSY", "A prompt is using the engine; ghost text waits until it is done."));
                     break;
                 }
                 this.abortAll();
@@ -151,7 +153,7 @@ export class EngineService {
     }
 
     private loaded(): LlamaEngine {
-        if (!this.engine) throw new EngineError("NOT_LOADED", "No model is loaded yet.");
+        if (!this.engine) throw new BackendError("NOT_LOADED", "No model is loaded yet.");
         return this.engine;
     }
 

@@ -4,36 +4,18 @@
 // stays stopped in a visible "failed" state instead of crash-looping. A model file that crashed it
 // while loading or on its first evaluation is not loaded again until it changes.
 
-import { EngineError } from "./engineError";
+import type { Backend, BackendState, CompleteOptions } from "../backend/backend";
+import { BackendError } from "../backend/backendError";
 import { modelCrashedMessage, ModelQuarantine, type CrashPhase } from "./modelQuarantine";
-import type {
-    CompletionRequest,
-    CompletionResult,
-    CrashMode,
-    EngineCounters,
-    GpuSetting,
-    HostToWorker,
-    LoadOptions,
-    MemoryFigures,
-    ModelInfo,
-    WorkerToHost,
-} from "./protocol";
+import type { CompletionRequest, CompletionResult, ModelInfo } from "../backend/types";
+import type { CrashMode, EngineCounters, HostToWorker, LoadOptions, MemoryFigures, WorkerToHost } from "./protocol";
+import type { GpuSetting } from "../gpu/gpuSetting";
 import type { EngineTransport, TransportFactory } from "./transport";
 
-export type EngineState =
-    | { readonly kind: "starting" }
-    | { readonly kind: "loading"; readonly modelPath: string }
-    | { readonly kind: "ready"; readonly info: ModelInfo }
-    | { readonly kind: "noModel"; readonly error?: EngineError }
-    | { readonly kind: "restarting"; readonly attempt: number; readonly delayMs: number; readonly error: EngineError }
-    | { readonly kind: "failed"; readonly error: EngineError }
-    /** A server backend cannot serve: retried after `retryInMs`, or (undefined) once the user acts. */
-    | { readonly kind: "unavailable"; readonly error: EngineError; readonly retryInMs?: number }
-    | { readonly kind: "stopped" };
 
-export interface EngineClientOptions {
+export interface WorkerClientOptions {
     readonly log?: (level: "debug" | "info" | "warn" | "error", message: string) => void;
-    readonly onState?: (state: EngineState) => void;
+    readonly onState?: (state: BackendState) => void;
     /** Delay before each restart attempt; its length is how many crashes in a row are tolerated. */
     readonly restartDelaysMs?: readonly number[];
     /** A worker that stayed up this long is considered healthy again: the crash count resets. */
@@ -44,10 +26,6 @@ export interface EngineClientOptions {
     readonly quarantine?: ModelQuarantine;
 }
 
-export interface CompleteOptions {
-    readonly signal?: AbortSignal;
-    readonly onText?: (chunk: string) => void;
-}
 
 interface Pending {
     readonly resolve: (value: unknown) => void;
@@ -57,7 +35,7 @@ interface Pending {
 
 const CRASH_CODES = new Set(["ENGINE_CRASHED", "MODEL_CRASHED"]);
 
-export class EngineClient {
+export class WorkerClient implements Backend {
     private transport: EngineTransport | undefined;
     private readonly pending = new Map<number, Pending>();
     private nextId = 1;
@@ -67,7 +45,7 @@ export class EngineClient {
     private restart: Promise<void> | undefined;
     private stopped: Promise<void> | undefined;
     private resolveStopped: (() => void) | undefined;
-    private stateValue: EngineState = { kind: "starting" };
+    private stateValue: BackendState = { kind: "starting" };
     /** The model a crash now would be blamed on, and when in its life the crash would come. */
     private suspect: { readonly modelPath: string; readonly phase: CrashPhase } | undefined;
     private crashRequested = false;
@@ -75,13 +53,13 @@ export class EngineClient {
 
     constructor(
         private readonly factory: TransportFactory,
-        private readonly options: EngineClientOptions = {},
+        private readonly options: WorkerClientOptions = {},
     ) {
         this.quarantine = options.quarantine ?? new ModelQuarantine();
         this.spawn();
     }
 
-    get state(): EngineState {
+    get state(): BackendState {
         return this.stateValue;
     }
 
@@ -89,7 +67,7 @@ export class EngineClient {
         this.lastLoad = options;
         const crashed = this.quarantine.blocked(options.modelPath);
         if (crashed) {
-            const error = new EngineError("MODEL_CRASHED", modelCrashedMessage(crashed));
+            const error = new BackendError("MODEL_CRASHED", modelCrashedMessage(crashed));
             this.setState({ kind: "noModel", error });
             throw error;
         }
@@ -102,7 +80,7 @@ export class EngineClient {
             return info;
         } catch (error) {
             // A crash's own state (restarting, then what the restart finds) says more than "no model".
-            if (error instanceof EngineError && !CRASH_CODES.has(error.code) && this.lastLoad === options) {
+            if (error instanceof BackendError && !CRASH_CODES.has(error.code) && this.lastLoad === options) {
                 this.setState({ kind: "noModel", error });
             }
             throw error;
@@ -177,11 +155,11 @@ export class EngineClient {
     }
 
     private async call(message: HostToWorker & { id: number }, options: CompleteOptions = {}): Promise<unknown> {
-        if (this.stopped) throw new EngineError("STOPPED", "The Solar engine has been stopped.");
+        if (this.stopped) throw new BackendError("STOPPED", "The Solar engine has been stopped.");
         if (this.restart) await this.restart;
         if (this.stateValue.kind === "failed") throw this.stateValue.error;
         const transport = this.transport;
-        if (!transport) throw new EngineError("STOPPED", "The Solar engine is not running.");
+        if (!transport) throw new BackendError("STOPPED", "The Solar engine is not running.");
 
         const id = this.nextId++;
         return new Promise<unknown>((resolve, reject) => {
@@ -219,26 +197,26 @@ export class EngineClient {
         }
         this.pending.delete(message.id);
         if (message.type === "result") pending.resolve(message.value);
-        else pending.reject(EngineError.from(message.error));
+        else pending.reject(BackendError.from(message.error));
     }
 
     private onExit(code: number, cause?: Error): void {
         this.transport = undefined;
         if (this.stopped) {
-            this.rejectAll(new EngineError("STOPPED", "The Solar engine has been stopped."));
+            this.rejectAll(new BackendError("STOPPED", "The Solar engine has been stopped."));
             this.finishStop();
             return;
         }
         const why = cause ? `: ${cause.message}` : ` (exit code ${code})`;
         const blamed = this.blameModel(cause?.message ?? `exit code ${code}`);
-        const error = blamed ?? new EngineError("ENGINE_CRASHED", `The Solar engine stopped unexpectedly${why}.`);
+        const error = blamed ?? new BackendError("ENGINE_CRASHED", `The Solar engine stopped unexpectedly${why}.`);
         this.log("error", error.message);
         this.rejectAll(error);
 
         if (Date.now() - this.startedAt > (this.options.healthyAfterMs ?? 60_000)) this.crashes = 0;
         const delays = this.options.restartDelaysMs ?? [500, 2_000, 8_000];
         if (this.crashes >= delays.length) {
-            const failed = new EngineError(
+            const failed = new BackendError(
                 "ENGINE_FAILED",
                 `The Solar engine crashed ${this.crashes + 1} times in a row and was left stopped${why}. See the log, then restart it.`,
             );
@@ -251,14 +229,14 @@ export class EngineClient {
     }
 
     /** A crash during a model's load or first evaluation is the file's: it goes into quarantine. */
-    private blameModel(reason: string): EngineError | undefined {
+    private blameModel(reason: string): BackendError | undefined {
         const suspect = this.suspect;
         this.suspect = undefined;
         const requested = this.crashRequested;
         this.crashRequested = false;
         if (!suspect || requested) return undefined;
         const entry = this.quarantine.add(suspect.modelPath, suspect.phase, reason);
-        return entry && new EngineError("MODEL_CRASHED", modelCrashedMessage(entry));
+        return entry && new BackendError("MODEL_CRASHED", modelCrashedMessage(entry));
     }
 
     private async restartAfter(delayMs: number): Promise<void> {
@@ -271,7 +249,7 @@ export class EngineClient {
         else this.setState({ kind: "noModel" });
     }
 
-    private rejectAll(error: EngineError): void {
+    private rejectAll(error: BackendError): void {
         const pending = [...this.pending.values()];
         this.pending.clear();
         for (const p of pending) p.reject(error);
@@ -282,7 +260,7 @@ export class EngineClient {
         this.resolveStopped?.();
     }
 
-    private setState(state: EngineState): void {
+    private setState(state: BackendState): void {
         this.stateValue = state;
         this.options.onState?.(state);
     }

@@ -1,4 +1,5 @@
 import { alignedStartNear, cutPointAtOrBefore, isCutPoint } from "../text/cutPoints";
+import { MAX_CHARS_PER_TOKEN } from "./limits";
 
 /** Where the last window started, plus a fingerprint of the text there. Opaque to callers. */
 export interface WindowAnchor {
@@ -32,9 +33,8 @@ export interface PromptWindow {
     readonly moved: boolean;
 }
 
-// The longest Llama-2 pieces are 16 UTF-16 units ("▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁", "================"), so more
-// than 16 chars per token of budget can never fit; such a window is rejected without counting it.
-const MAX_CHARS_PER_TOKEN = 16;
+// More than MAX_CHARS_PER_TOKEN chars per token of budget can never fit (the longest Llama-2 pieces,
+// "▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁" and "================", are 16 UTF-16 units): such a window is rejected uncounted.
 
 // When the start has to be placed, aim below the budget: every move re-evaluates the whole window,
 // so leave about a quarter of it to type into before the next move.

@@ -1,0 +1,82 @@
+// The backend contract's data: what ghost text and the command-palette features ask of whoever
+// completes (the local engine or a server), and what comes back. Plain data, no behaviour: it crosses
+// to the engine process by structured clone and is what the CLI prints with --json.
+
+import type { WindowAnchor } from "./window";
+
+export interface ModelInfo {
+    readonly modelPath: string;
+    readonly architecture: string;
+    readonly fileType?: string;
+    readonly fileSize: number;
+    readonly contextSize: number;
+    readonly trainedContextSize: number;
+    /** What actually runs, e.g. "CUDA, NVIDIA RTX 4090" or "CPU, 7 threads". */
+    readonly backend: string;
+    readonly gpu: "cuda" | "vulkan" | "metal" | false;
+    readonly threads: number;
+    readonly loadMs: number;
+}
+
+/** A prompt is either ready-made text or a document + cursor from which the engine cuts the window. */
+export type PromptSource =
+    | { readonly kind: "text"; readonly text: string }
+    | {
+          readonly kind: "document";
+          readonly text: string;
+          readonly cursor: number;
+          readonly previous?: WindowAnchor;
+      };
+
+export interface CompletionRequest {
+    readonly prompt: PromptSource;
+    readonly maxTokens: number;
+    readonly stop?: readonly string[];
+    /** Wall-clock limit for the whole request (prompt + generation), in ms. */
+    readonly timeLimitMs?: number;
+    /** 0 = greedy (the default: completions should be deterministic). */
+    readonly temperature?: number;
+    readonly seed?: number;
+    /**
+     * Default true: a newer completion aborts this one (ghost text: the user typed on). False for a
+     * command-palette prompt the user is waiting for: a newer preemptible request is refused (BUSY)
+     * instead, so ghost text can never abort it. A newer non-preemptible request still aborts it.
+     */
+    readonly preemptible?: boolean;
+}
+
+export type StopReason = "maxTokens" | "eos" | "stopString" | "abort" | "timeLimit" | "contextFull";
+
+export interface CompletionStats {
+    readonly promptTokens: number;
+    readonly reusedTokens: number;
+    readonly evaluatedTokens: number;
+    readonly promptMs: number;
+    readonly genMs: number;
+    readonly generatedTokens: number;
+    readonly stopReason: StopReason;
+    /** The longest prompt chunk, in ms: a cancel during the prompt settles within about this long. */
+    readonly maxChunkMs: number;
+    /** With drafting: drafted tokens the model confirmed, and those it refuted, in this request. */
+    readonly draft?: { readonly accepted: number; readonly refuted: number };
+}
+
+export interface WindowInfo {
+    readonly start: number;
+    readonly end: number;
+    readonly anchor: WindowAnchor;
+    readonly moved: boolean;
+}
+
+export interface CompletionResult {
+    readonly text: string;
+    readonly stats: CompletionStats;
+    /** Present when the prompt came from a document: where the window was cut. */
+    readonly window?: WindowInfo;
+}
+
+/** Errors carry a code so the host can decide what to show without parsing messages. */
+export interface BackendErrorData {
+    readonly message: string;
+    readonly code: string;
+}
