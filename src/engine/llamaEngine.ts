@@ -80,7 +80,8 @@ export class LlamaEngine {
             const contextSize = Math.min(options.maxContextSize ?? SOLAR_CONTEXT_SIZE, model.trainContextSize);
             const batchSize = batchSizeFor(llama);
             const context = await model.createContext({ contextSize, sequences: 1, threads, batchSize });
-            const drafting = options.speculative === "on" || (options.speculative === "auto" && llama.gpu !== false);
+            const speculative = options.speculative ?? "auto";
+            const drafting = speculative === "on" || (speculative === "auto" && llama.gpu !== false);
             const sequence = context.getSequence(drafting ? { tokenPredictor: await draftPredictor() } : undefined);
             const info: ModelInfo = {
                 modelPath: options.modelPath,

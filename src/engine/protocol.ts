@@ -23,7 +23,7 @@ export interface LoadOptions {
     /**
      * Prompt-lookup drafting (speculative decoding from the prompt's own n-grams): "auto" uses it on a
      * GPU, where evaluating a few drafted tokens at once costs about one step, and not on a CPU, where
-     * it measured slower. Greedy output is the same either way.
+     * it measured slower (the default). Greedy output is the same either way.
      */
     readonly speculative?: "auto" | "on" | "off";
 }
