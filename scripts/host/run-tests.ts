@@ -48,9 +48,10 @@ async function modelEnv(): Promise<Record<string, string>> {
 }
 
 /**
- * The model manager's test bed: a loopback server serving generated models under catalog file names
- * (tiny as Q4_0, copy-code as Q4_K_M, the default), the endpoint setting pointing at it, and an empty
- * storage folder, so quantization switches download and load real files with no internet.
+ * The test bed for model files (ModelFileResolver, ModelLoader): a loopback server serving generated
+ * models under catalog file names (tiny as Q4_0, copy-code as Q4_K_M, the default), the endpoint
+ * setting pointing at it, and an empty storage folder, so quantization switches download and load
+ * real files with no internet.
  */
 async function catalogMirror(): Promise<{ env: Record<string, string>; settings: Record<string, unknown> }> {
     const server = await startModelServer();

@@ -14,51 +14,6 @@
 
 import picomatch from "picomatch/posix";
 
-/**
- * Secrets by file name, each group for a reason:
- * - environment files: the conventional home of API keys and passwords (dotenv's `.env`,
- *   `.env.local`, `.env.production`; docker's `--env-file app.env`; direnv's `.envrc`).
- *   `.env.example` is caught too: it is where real values get pasted by mistake;
- * - private keys and certificate bundles: PEM (`*.pem`, `*.key`), PKCS#12 (`*.p12`, `*.pfx`),
- *   PuTTY (`*.ppk`), and SSH keys, which have no extension, so only their names catch them
- *   (`id_rsa*` also catches the harmless `id_rsa.pub`);
- * - tools that keep tokens or passwords in plain text: npm and pip upload tokens (`.npmrc`,
- *   `.pypirc`), `.netrc`/`_netrc`, git's credential store, PostgreSQL's `.pgpass`, kubectl's
- *   `.kube/config`, docker's registry logins (`.docker/config.json`);
- * - conventional secret stores: `credentials*` (AWS `~/.aws/credentials`, Google's service-account
- *   `credentials.json`), `secrets.*` (Rails `secrets.yml`, Kubernetes `secrets.yaml`, Streamlit
- *   `secrets.toml`), and Terraform state, which holds every secret of a deployment in plain text.
- * Source files that happen to have such names (`credentials.ts`) are excluded too: one line in the
- * user's settings undoes that, and nothing undoes a leak.
- */
-export const DEFAULT_EXCLUDE: readonly string[] = [
-    "**/.env",
-    "**/.env.*",
-    "**/*.env",
-    "**/.envrc",
-    "**/*.pem",
-    "**/*.key",
-    "**/*.p12",
-    "**/*.pfx",
-    "**/*.ppk",
-    "**/id_rsa*",
-    "**/id_dsa*",
-    "**/id_ecdsa*",
-    "**/id_ed25519*",
-    "**/.npmrc",
-    "**/.pypirc",
-    "**/.netrc",
-    "**/_netrc",
-    "**/.git-credentials",
-    "**/.pgpass",
-    "**/.kube/config",
-    "**/.docker/config.json",
-    "**/credentials*",
-    "**/secrets.*",
-    "**/*.tfstate",
-    "**/*.tfstate.*",
-];
-
 /** Where a document lives, as the matcher wants it. */
 export interface DocumentPaths {
     /** The file system path (or the URI's path for other schemes). */

@@ -34,7 +34,7 @@
 import type { CompletionBackend } from "../backend/backend";
 import { MAX_CHARS_PER_TOKEN, SOLAR_CONTEXT_SIZE } from "../backend/limits";
 import type { CompletionResult } from "../backend/types";
-import type { Settings } from "../config";
+import { MAX_CANDIDATES, type Settings } from "../config";
 import type { WindowAnchor } from "../backend/window";
 import { postprocess, type Suggestion } from "./postprocess/postprocess";
 import { finishedText } from "./postprocess/truncation";
@@ -95,8 +95,6 @@ export type { Suggestion };
 export const PREFIX_SLICE_CHARS = SOLAR_CONTEXT_SIZE * MAX_CHARS_PER_TOKEN;
 export const SUFFIX_SLICE_CHARS = 4096;
 
-/** Most candidates an explicit request may return (VS Code cycles them with Alt+] / Alt+[). */
-export const MAX_CANDIDATES = 3;
 /** Warm enough for a base model to take another plausible path, cool enough to stay on topic. */
 export const SAMPLE_TEMPERATURE = 0.7;
 /** Greedy + two samples fill MAX_CANDIDATES, and a sample that repeats ends the sampling: two seeds suffice. */

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { DEFAULT_EXCLUDE, ExcludedFiles, exclusionReason } from "../../src/completion/excludedFiles";
+import { DEFAULT_EXCLUDE } from "../../src/config";
+import { ExcludedFiles, exclusionReason } from "../../src/completion/excludedFiles";
 
 const defaults = new ExcludedFiles(() => DEFAULT_EXCLUDE);
 const at = (absolute: string, relative?: string) => defaults.match({ absolute, relative });

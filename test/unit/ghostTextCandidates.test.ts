@@ -4,7 +4,8 @@
 
 import * as assert from "node:assert/strict";
 import { DEFAULTS, type Settings } from "../../src/config";
-import { MAX_CANDIDATES, SAMPLE_TEMPERATURE, type GhostTextRequest, type GhostTextService } from "../../src/completion/ghostTextService";
+import { MAX_CANDIDATES } from "../../src/config";
+import { SAMPLE_TEMPERATURE, type GhostTextRequest, type GhostTextService } from "../../src/completion/ghostTextService";
 import type { CompletionBackend } from "../../src/backend/backend";
 import type { WorkerClient } from "../../src/engine/workerClient";
 import { BackendError } from "../../src/backend/backendError";

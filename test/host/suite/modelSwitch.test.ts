@@ -1,7 +1,7 @@
-// The model manager in a real VS Code: with solarComplete.modelPath empty, the quantization setting
-// picks a catalog file, which is downloaded from the runner's loopback mirror (generated models under
-// catalog names: Q4_0 = tiny, Q4_K_M = copy-code) into the storage folder, then loaded without a
-// window reload; ghost text keeps working after the switch.
+// Model files in a real VS Code (ModelFileResolver, ModelLoader): with solarComplete.modelPath empty,
+// the quantization setting picks a catalog file, which is downloaded from the runner's loopback
+// mirror (generated models under catalog names: Q4_0 = tiny, Q4_K_M = copy-code) into the storage
+// folder, then loaded without a window reload; ghost text keeps working after the switch.
 
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -16,7 +16,7 @@ import { until } from "./until";
 const config = () => vscode.workspace.getConfiguration("solarComplete");
 
 
-describe("model manager in VS Code: switching the quantization", function () {
+describe("model files in VS Code: switching the quantization", function () {
     let api: SolarCompleteApi;
     let fixture: CopyFixture;
     const storage = process.env.SOLAR_TEST_MODEL_STORAGE ?? "";
