@@ -1,7 +1,7 @@
 // The questions asked lately, newest first, kept in the extension's global state (a Memento), so the
 // quick pick offers them again after a reload. Clearable, capped, no duplicates.
 
-import type { Memento } from "../completion/controls";
+import type { Memento } from "../util/memento";
 
 /** The feature's old name, kept: users' stored lists are under it. */
 export const RECENT_QUESTIONS_KEY = "solarComplete.recentPrompts";

@@ -17,7 +17,7 @@
 import * as vscode from "vscode";
 import type { Settings } from "../config";
 import type { GhostTextControls } from "../completion/controls";
-import { exclusionReason } from "../completion/excludedFiles";
+import { exclusionReason } from "../status/statusText";
 import { PREFIX_SLICE_CHARS } from "../completion/ghostTextService";
 import type { Backend } from "../backend/backend";
 import type { WorkerClient } from "../engine/workerClient";

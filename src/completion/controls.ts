@@ -1,10 +1,7 @@
 // User controls over ghost text that are not settings: a snooze that survives a window reload, and
 // a pause while something else (a command-palette prompt) has the engine.
 
-export interface Memento {
-    get<T>(key: string): T | undefined;
-    update(key: string, value: unknown): Thenable<void> | Promise<void>;
-}
+import type { Memento } from "../util/memento";
 
 const SNOOZE_KEY = "solarComplete.snoozedUntil";
 

@@ -22,10 +22,6 @@ export interface DocumentPaths {
     readonly relative?: string;
 }
 
-/** What the status bar and refusals say: which setting, and which of its patterns. */
-export function exclusionReason(pattern: string): string {
-    return `excluded by solarComplete.exclude: ${pattern}`;
-}
 
 type Matcher = (path: string) => boolean;
 

@@ -34,7 +34,7 @@
 import type { CompletionBackend } from "../backend/backend";
 import { MAX_CHARS_PER_TOKEN, SOLAR_CONTEXT_SIZE } from "../backend/limits";
 import type { CompletionResult } from "../backend/types";
-import { MAX_CANDIDATES, type Settings } from "../config";
+import type { Settings } from "../config";
 import type { WindowAnchor } from "../backend/window";
 import { postprocess, type Suggestion } from "./postprocess/postprocess";
 import { finishedText } from "./postprocess/truncation";
@@ -204,7 +204,7 @@ export class GhostTextService {
         };
         add(greedy);
         // What the samples may fill: the free first-line variant keeps the last place for itself.
-        const most = Math.min(MAX_CANDIDATES, settings.candidates);
+        const most = settings.candidates;
         const room = most - (firstLine && !chosen.some((c) => sameSuggestion(c, firstLine)) ? 1 : 0);
         const known = this.sampled;
         if (known && known.documentId === request.documentId && known.sliceStart === request.sliceStart && known.prefix === prefix) {

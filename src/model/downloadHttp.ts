@@ -79,7 +79,11 @@ export async function openRange(options: TransferOptions, offset: number, etag: 
     throw httpError(status, response.statusMessage ?? "", url);
 }
 
-/** Appends the body to the partial file, hashing and reporting progress; resolves with the bytes written. */
+/**
+ * Appends the body to the partial file, hashing and reporting progress; resolves with the bytes written.
+ * Every byte that reached this process ends up in the partial, also when the connection drops: a
+ * resume then asks for each byte once.
+ */
 export function streamBody(response: http.IncomingMessage, partial: string, offset: number, total: number | undefined, hash: Hash, options: TransferOptions): Promise<number> {
     const idleMs = options.idleTimeoutMs ?? 30_000;
     const progress = progressReporter(offset, total, options.onProgress);
@@ -87,31 +91,49 @@ export function streamBody(response: http.IncomingMessage, partial: string, offs
     return new Promise((resolve, reject) => {
         const out = createWriteStream(partial, { flags: offset > 0 ? "a" : "w", highWaterMark: 1 << 20 });
         let failure: unknown;
-        const fail = (error: unknown) => {
-            failure ??= error;
-            response.destroy();
-            out.end();
-        };
-        response.setTimeout(idleMs, () => fail(new DownloadError("TIMEOUT", `No data from the server for ${idleMs / 1000} s after ${offset + written} bytes: ${options.url}`)));
-        response.on("data", (chunk: Buffer) => {
+        const take = (chunk: Buffer) => {
             hash.update(chunk);
             written += chunk.length;
             progress.add(chunk.length);
-            if (!out.write(chunk)) {
+            const more = out.write(chunk);
+            progress.report(written);
+            return more;
+        };
+        const onData = (chunk: Buffer) => {
+            if (!take(chunk)) {
                 response.pause();
                 out.once("drain", () => response.resume());
             }
-            progress.report(written);
-        });
+        };
+        // While the response is paused for the disk, Node keeps what arrives in the response's buffer
+        // (up to a socket read, ~20 KB seen) and a dropped connection destroys the response with it
+        // still there. Those bytes were received: they go to the file before it closes, so the partial
+        // ends exactly where the server stopped (2 runs in ~50 under load fetched them twice).
+        const keepBuffered = () => {
+            response.off("data", onData);
+            if (out.destroyed || out.writableEnded) return; // the file failed: nowhere to put them
+            for (let chunk = response.read() as Buffer | null; chunk !== null; chunk = response.read() as Buffer | null) take(chunk);
+        };
+        /** `error` is built after the buffered bytes are kept, so its byte count is what the file holds. */
+        const fail = (error: () => unknown) => {
+            if (failure === undefined) {
+                keepBuffered();
+                failure = error();
+            }
+            response.destroy();
+            out.end();
+        };
+        response.setTimeout(idleMs, () => fail(() => new DownloadError("TIMEOUT", `No data from the server for ${idleMs / 1000} s after ${offset + written} bytes: ${options.url}`)));
+        response.on("data", onData);
         response.on("end", () => out.end());
         // "aborted"/"close" without "end": the connection dropped mid-body.
         response.on("close", () => {
-            if (!response.complete) fail(options.signal?.aborted ? cancelled(options.destination) : new DownloadError("INTERRUPTED", `Connection closed after ${offset + written} bytes: ${options.url}`));
+            if (!response.complete) fail(() => (options.signal?.aborted ? cancelled(options.destination) : new DownloadError("INTERRUPTED", `Connection closed after ${offset + written} bytes: ${options.url}`)));
         });
         response.on("error", (error) =>
-            fail(options.signal?.aborted ? cancelled(options.destination) : new DownloadError("INTERRUPTED", `Connection lost after ${offset + written} bytes (${error.message}): ${options.url}`)),
+            fail(() => (options.signal?.aborted ? cancelled(options.destination) : new DownloadError("INTERRUPTED", `Connection lost after ${offset + written} bytes (${error.message}): ${options.url}`))),
         );
-        out.on("error", (error) => fail(error));
+        out.on("error", (error) => fail(() => error));
         out.on("close", () => {
             progress.report(written, true);
             if (failure !== undefined) reject(failure);

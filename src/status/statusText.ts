@@ -1,7 +1,6 @@
 // What the status bar item says, as a pure function of the state, so every state's text is tested
 // without a VS Code. The adapter (src/ui/statusBar.ts) only copies these fields onto the item.
 
-import { exclusionReason } from "../completion/excludedFiles";
 import type { BackendState } from "../backend/backend";
 
 export interface StatusInput {
@@ -81,4 +80,9 @@ export function describeStatus(input: StatusInput): StatusView {
     const latency = input.last ? ` ${Math.round(input.last.latencyMs)}ms` : "";
     const mode = input.manual ? " manual" : "";
     return { text: `$(sparkle) Solar${mode}${latency}`, tooltip: tooltip("Ready."), severity: "normal" };
+}
+
+/** What the status bar and refusals say: which setting, and which of its patterns. */
+export function exclusionReason(pattern: string): string {
+    return `excluded by solarComplete.exclude: ${pattern}`;
 }

@@ -34,6 +34,18 @@ describe("Layers in lint", function () {
         }
     });
 
+    it("keeps each folder to the layers below it", async () => {
+        const flagged = async (file: string, code: string) => (await ruleIds(file, code)).includes("@typescript-eslint/no-restricted-imports");
+        assert.ok(await flagged("src/engine/x.ts", 'import { MODEL_KEYS } from "../config";\nexport const k = MODEL_KEYS;\n'), "the engine reads no settings");
+        assert.ok(await flagged("src/engine/x.ts", 'import { shouldTrigger } from "../completion/triggerRules";\nexport const t = shouldTrigger;\n'), "the engine never calls up into completion");
+        assert.ok(await flagged("src/remote/x.ts", 'import { WorkerClient } from "../engine/workerClient";\nexport const c = WorkerClient;\n'), "remote and engine never import each other");
+        assert.ok(await flagged("src/completion/x.ts", 'import { WorkerClient } from "../engine/workerClient";\nexport const c = WorkerClient;\n'), "completion knows the contract, not the engine");
+        assert.ok(await flagged("src/completion/x.ts", 'import { readSettings } from "../config";\nexport const r = readSettings;\n'), "completion takes settings as data");
+        assert.deepEqual(await ruleIds("src/completion/x.ts", 'import type { Settings } from "../config";\nexport type S = Settings;\n'), []);
+        assert.ok(await flagged("src/commands/x.ts", 'import { LlamaEngine } from "../engine/llamaEngine";\nexport const e = LlamaEngine;\n'), "adapters reach the engine through its client only");
+        assert.deepEqual(await ruleIds("src/remote/x.ts", 'import { BackendError } from "../backend/backendError";\nexport const e = BackendError;\n'), []);
+    });
+
     it("still keeps vscode to the adapters", async () => {
         const code = 'import * as vscode from "vscode";\nexport const w = vscode.window;\n';
         assert.ok((await ruleIds("src/engine/x.ts", code)).includes("@typescript-eslint/no-restricted-imports"));
