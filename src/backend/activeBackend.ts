@@ -1,30 +1,37 @@
 // The backend that completes now: the local engine's worker client or a server. Everything
 // downstream (ghost text, status bar, the command-palette features) holds this one object; the
-// session switches what is behind it when the settings change.
+// session switches what is behind it when the settings change, and between two backends there is
+// a moment with none.
 
 import type { Backend, BackendState, CompleteOptions } from "./backend";
+import { BackendError } from "./backendError";
 import type { CompletionRequest, CompletionResult } from "./types";
 
 export class ActiveBackend implements Backend {
-    constructor(private current: Backend) {}
+    constructor(private current?: Backend) {}
 
     get state(): BackendState {
-        return this.current.state;
+        return this.current?.state ?? { kind: "starting" };
     }
 
-    get active(): Backend {
+    get active(): Backend | undefined {
         return this.current;
     }
 
-    use(next: Backend): void {
+    use(next: Backend | undefined): void {
         this.current = next;
     }
 
-    complete(request: CompletionRequest, options?: CompleteOptions): Promise<CompletionResult> {
-        return this.current.complete(request, options);
+    async complete(request: CompletionRequest, options?: CompleteOptions): Promise<CompletionResult> {
+        return this.require().complete(request, options);
     }
 
-    countTokens(text: string): Promise<number> {
-        return this.current.countTokens(text);
+    async countTokens(text: string): Promise<number> {
+        return this.require().countTokens(text);
+    }
+
+    private require(): Backend {
+        if (!this.current) throw new BackendError("STOPPED", "No backend is running: Solar Complete is switching backends.");
+        return this.current;
     }
 }

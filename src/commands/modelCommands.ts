@@ -15,7 +15,7 @@ export interface ModelCommandsDeps {
     readonly context: vscode.ExtensionContext;
     readonly log: vscode.LogOutputChannel;
     readonly settings: () => Settings;
-    readonly engine: WorkerClient;
+    readonly engine: Pick<WorkerClient, "state" | "probeMemory">;
 }
 
 export class ModelCommands {

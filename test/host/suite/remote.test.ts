@@ -33,7 +33,8 @@ describe("ghost text from a remote llama-server", function () {
     after(async () => {
         await config().update("backend", undefined, vscode.ConfigurationTarget.Global);
         await config().update("remote.endpoint", undefined, vscode.ConfigurationTarget.Global);
-        await until("the local engine again", () => api.backend.active === api.engine);
+        // api.engine exists only while the backend is local: the remote scope stopped the engine.
+        await until("the local engine again", () => api.settings().backend === "local" && api.backend.active === api.engine);
     });
 
     it("shows the same continuation as the local engine, and commit inserts exactly it", async () => {
