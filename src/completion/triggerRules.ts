@@ -41,10 +41,6 @@ export type TriggerBlock = "disabled" | "language-disabled" | "empty-document" |
 
 export type TriggerDecision = { readonly trigger: true } | { readonly trigger: false; readonly reason: TriggerBlock };
 
-// Copilot's rule: mid-line, suggest only when what follows is closers and at most one trailing
-// separator, e.g. `foo(|)`, `"|";`, `{|},`. Anything else after the cursor (a word, an operator)
-// means the user is editing existing code, where a prefix-only model's guess is rarely right.
-const CLOSERS_ONLY = /^\s*[)>}\]"'`]*\s*[:{;,]?\s*$/;
 
 /** Whether ghost text is on for a language: its own entry, else `"*"`, else on. */
 export function isLanguageEnabled(enableLanguages: Readonly<Record<string, boolean>>, languageId: string): boolean {
@@ -54,9 +50,14 @@ export function isLanguageEnabled(enableLanguages: Readonly<Record<string, boole
     return true;
 }
 
-/** Whether the text after the cursor allows a mid-line suggestion (always true at the line end). */
+/**
+ * Whether the text after the cursor allows a mid-line suggestion (always true at the line end).
+ * Copilot's rule: only when what follows is closers and at most one trailing separator, e.g.
+ * `foo(|)`, `"|";`, `{|},`. Anything else after the cursor (a word, an operator) means the user is
+ * editing existing code, where a prefix-only model's guess is rarely right.
+ */
 export function restOfLineAllowsSuggestion(lineAfter: string): boolean {
-    return CLOSERS_ONLY.test(lineAfter);
+    return isClosersOnly(lineAfter);
 }
 
 export function shouldTrigger(ctx: TriggerContext): TriggerDecision {
