@@ -40,41 +40,79 @@ export class LlamaErrorLines {
 
 type GetLlamaGpu = "auto" | LlamaGpuType;
 
-function attemptsFor(setting: GpuSetting): GetLlamaGpu[] {
+/**
+ * The build that runs the "cpu" setting. node-llama-cpp 3.21.1 ships no CPU-only build for macOS on
+ * Apple silicon, only mac-arm64-metal: there the Metal build runs it with no layers offloaded
+ * (gpuLayersFor).
+ */
+export function cpuBinding(platform: NodeJS.Platform, arch: string): false | "metal" {
+    return platform === "darwin" && arch === "arm64" ? "metal" : false;
+}
+
+/** The bindings to ask getLlama for, in order, until one loads. */
+export function attemptsFor(setting: GpuSetting, platform: NodeJS.Platform, arch: string): GetLlamaGpu[] {
+    const cpu = cpuBinding(platform, arch);
     switch (setting) {
         case "cpu":
-            return [false];
+            return [cpu];
         case "auto":
-            return ["auto", false];
+            return [...new Set<GetLlamaGpu>(["auto", cpu])];
         default:
             // An explicit backend that fails still leaves the user with a working engine.
-            return [setting, "auto", false];
+            return [...new Set<GetLlamaGpu>([setting, "auto", cpu])];
     }
+}
+
+/** Layers to offload (undefined: node-llama-cpp decides). "cpu" on a GPU build offloads none. */
+export function gpuLayersFor(setting: GpuSetting, binding: LlamaGpuType): 0 | undefined {
+    return setting === "cpu" && binding !== false ? 0 : undefined;
+}
+
+/** Vulkan drivers that rasterize on the CPU: Mesa's lavapipe (llvmpipe) and softpipe, Google's SwiftShader. */
+const SOFTWARE_VULKAN = /llvmpipe|lavapipe|softpipe|swiftshader/i;
+
+/**
+ * Vulkan sees only software devices: llama.cpp's Vulkan backend then runs on the CPU, slower than the
+ * CPU build. No names (the query failed) is not proof: the GPU gets the benefit of the doubt.
+ */
+export function onlySoftwareVulkan(deviceNames: readonly string[]): boolean {
+    return deviceNames.length > 0 && deviceNames.every((name) => SOFTWARE_VULKAN.test(name));
 }
 
 export async function acquireLlama(setting: GpuSetting, log: Log): Promise<AcquiredLlama> {
     const { getLlama, getLlamaGpuTypes, LlamaLogLevel } = await import("node-llama-cpp");
-    const attempts = attemptsFor(setting);
+    const attempts = attemptsFor(setting, process.platform, process.arch);
     const errors = new LlamaErrorLines();
+    const load = (gpu: GetLlamaGpu) =>
+        getLlama({
+            gpu,
+            // Never compile or download at run time: users may be offline, and builds take minutes.
+            build: "never",
+            logLevel: LlamaLogLevel.warn,
+            logger: (level, message) => {
+                const text = message.trim();
+                if (!text) return;
+                const severe = level === "error" || level === "fatal";
+                if (severe) errors.push(text);
+                log(severe ? "error" : "warn", `llama.cpp: ${text}`);
+            },
+        });
     let firstError: unknown;
     let lastError: unknown;
     for (const gpu of attempts) {
         try {
-            const llama = await getLlama({
-                gpu,
-                // Never compile or download at run time: users may be offline, and builds take minutes.
-                build: "never",
-                logLevel: LlamaLogLevel.warn,
-                logger: (level, message) => {
-                    const text = message.trim();
-                    if (!text) return;
-                    const severe = level === "error" || level === "fatal";
-                    if (severe) errors.push(text);
-                    log(severe ? "error" : "warn", `llama.cpp: ${text}`);
-                },
-            });
+            let llama = await load(gpu);
+            // "auto" takes Vulkan whenever a Vulkan driver loads, Mesa's lavapipe on a machine without a GPU too.
+            if (gpu === "auto" && llama.gpu === "vulkan") {
+                const devices = await llama.getGpuDeviceNames().catch((): string[] => []);
+                if (onlySoftwareVulkan(devices)) {
+                    log("info", `Vulkan finds only ${devices.join(", ")}, a software renderer that runs on the CPU more slowly than the CPU build: using the CPU build (set solarComplete.gpu to "vulkan" to use it anyway).`);
+                    await llama.dispose();
+                    llama = await load(cpuBinding(process.platform, process.arch));
+                }
+            }
             if (gpu !== attempts[0]) log("warn", fallbackMessage(setting, llama.gpu, failureReason(firstError)));
-            else log("info", `llama.cpp backend: ${backendName(llama.gpu)}.`);
+            else log("info", `llama.cpp backend: ${gpuLayersFor(setting, llama.gpu) === 0 ? `the CPU (${backendName(llama.gpu)} build, no layers offloaded)` : backendName(llama.gpu)}.`);
             // "auto" falls back inside node-llama-cpp without telling us: say so when CUDA was a candidate.
             if (setting === "auto" && llama.gpu !== "cuda" && (await getLlamaGpuTypes("supported").catch((): LlamaGpuType[] => [])).includes("cuda")) {
                 log("warn", cudaUnusedMessage(llama.gpu));
@@ -87,6 +125,14 @@ export async function acquireLlama(setting: GpuSetting, log: Log): Promise<Acqui
         }
     }
     throw new Error(`No llama.cpp backend could be loaded: ${errorMessage(lastError)}`);
+}
+
+/** What actually runs, for ModelInfo.backend: a GPU build with no layers offloaded runs on the CPU. */
+export function backendDescription(run: { readonly binding: LlamaGpuType; readonly deviceNames: readonly string[]; readonly gpuLayers: number; readonly threads: number }): string {
+    const cpu = `CPU, ${run.threads} thread${run.threads === 1 ? "" : "s"}`;
+    if (run.binding === false) return cpu;
+    if (run.gpuLayers === 0) return `${cpu} (${backendName(run.binding)} build, no layers offloaded)`;
+    return `${backendName(run.binding)}${run.deviceNames.length ? `, ${run.deviceNames.join(", ")}` : ""}`;
 }
 
 export function backendName(gpu: LlamaGpuType | "auto"): string {
