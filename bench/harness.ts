@@ -25,7 +25,11 @@ export interface Plan {
     readonly memory: { readonly model: ModelKey; readonly completions: number };
     readonly generation: { readonly reps: number; readonly promptTokens: number; readonly genTokens: number };
     readonly remote: { readonly keys: number };
+    /** waste and first_line: places typed per file (each two lines, or half a line), through both arms. */
+    readonly ghostTrace: { readonly places: number };
     readonly download: { readonly megabytes: number; readonly rounds: number };
+    /** Each entry: a model, keystrokes per round, rounds (each with fresh llama-servers and a fresh engine). */
+    readonly peer: readonly { readonly model: ModelKey; readonly keys: number; readonly rounds: number }[];
 }
 
 export const FULL_PLAN: Plan = {
@@ -40,7 +44,9 @@ export const FULL_PLAN: Plan = {
     memory: { model: "medium", completions: 500 },
     generation: { reps: 4, promptTokens: 512, genTokens: 128 },
     remote: { keys: 100 },
+    ghostTrace: { places: 6 },
     download: { megabytes: 1024, rounds: 3 },
+    peer: [{ model: "tiny", keys: 120, rounds: 2 }, { model: "medium", keys: 40, rounds: 1 }],
 };
 
 /** Under 3 minutes on 2 cores: the same scenarios with fewer repetitions, only the tiny model where it can. */
@@ -53,10 +59,12 @@ export const QUICK_PLAN: Plan = {
     stopTime: { reps: 1 },
     speculative: { prompts: 6, maxTokens: 32 },
     windowBuild: { freshReps: 3, keyReps: 20, wholeReps: 1 },
-    memory: { model: "tiny", completions: 500 },
+    memory: { model: "tiny", completions: 300 },
     generation: { reps: 2, promptTokens: 256, genTokens: 64 },
     remote: { keys: 30 },
+    ghostTrace: { places: 2 },
     download: { megabytes: 128, rounds: 1 },
+    peer: [{ model: "tiny", keys: 16, rounds: 1 }],
 };
 
 /** New tokens per keystroke completion in the keystroke scenarios. */

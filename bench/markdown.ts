@@ -2,6 +2,7 @@
 // number is taken from the results of the run.
 
 import { shortfallNotes, threadNote } from "./notes";
+import { projectionSection } from "./projection";
 import { formatNumber, renderMarkdownTable, tableRows, type BenchResults, type TargetCheck } from "./report";
 
 export const METHODS: Readonly<Record<string, string>> = {
@@ -20,7 +21,9 @@ export const METHODS: Readonly<Record<string, string>> = {
     window_build:
         "buildPromptWindow with the model's own tokenizer as counter (LlamaEngine.countTokens, as in the worker), Solar's budget for 64 new tokens. keystroke: one character typed with the previous anchor; fresh: no anchor. Compared with tokenizing everything before the cursor.",
     memory:
-        "A fresh Node process starts the worker and loads the model; RSS is read before the worker, after the first completion (all weights touched) and every tenth of the completions (typing at the end of a document). Overhead = worker RSS - model file - KV cache (F16). Growth = last sample - after the first completion. MB = 2^20 bytes. Then the model is loaded once more without the worker (same context and batch size as the engine), with llama.cpp's info logs on, to read the buffer sizes llama.cpp reports.",
+        "Two engine processes side by side, loaded with the same model: one started exactly as the product starts it (with its V8 flags), one without those flags. Each loads and answers its first completion at once (V8 collects an idle process's garbage by itself, which would hide what typing holds); then completions alternate between them (typing at the end of a document), rotating which goes first. Each engine's own counters give its RSS and anonymous resident memory (RssAnon) after the first completion (all weights touched) and every tenth of the completions. Overhead = that memory - model file - KV cache (F16); on the CPU the weights are loaded without mmap, so they are anonymous memory. The target counts anonymous memory only (the rest of RSS is the Node and llama.cpp libraries, file-backed and shared); both are reported. Growth = last sample - after the first completion; peak = the largest sample. MB = 2^20 bytes. Then the model is loaded once more in a fresh process (same context and batch size as the engine), with llama.cpp's info logs on, to read the buffer sizes llama.cpp reports.",
+    peer:
+        "The same model file, threads and typing trace for three arms, in the same run: ours (the engine process, `document` prompts, anchored window), and llama-server (built from node-llama-cpp's llama.cpp source, --parallel 1) driven llama.vscode-style (the last 256 lines before the cursor as the /completion prompt, cache_prompt, server started with --cache-reuse 256) and Continue-style (the text before the cursor with whole lines cut from the top to fit the same token budget as ours, on every request; cache_prompt). 16 new tokens, greedy, no stop strings, for all. The trace types in the middle of a 20,000-token file: at a line end, Enter, then code lines with their own Enters; halfway it jumps to a line a quarter into the file and does the same. Each round starts fresh servers and a fresh engine (a warm llama-server keeps earlier prompts in host memory) and gives each arm one request at the starting cursor before the trace. Keystroke by keystroke, rotating the order. Tokens evaluated: the server's timings.prompt_n, our engine's stats. Ratio = ours / peer mean latency; typing_only leaves out the keystroke after the jump.",
     remote:
         "keystroke_end's typing trace (end of a 3,500-token document, tiny model, 16 new tokens) through our worker and through RemoteBackend to a real llama-server on 127.0.0.1 serving the same file (built from node-llama-cpp's llama.cpp source, same threads, --parallel 1, cache_prompt), alternating keystroke by keystroke, rotating which goes first. Ratio: median of per-keystroke remote/local. Server-side tokens evaluated: llama-server's own timings.prompt_n.",
     generation:
@@ -84,6 +87,7 @@ export function renderReport(results: BenchResults, plotFile: string | undefined
     if (plotFile) {
         lines.push("## Latency per keystroke", "", `![Latency per keystroke, anchored window against the naive sliding window](${plotFile})`, "");
     }
+    lines.push(...projectionSection(results));
     lines.push("## Scenarios", "");
     for (const [name, data] of Object.entries(results.scenarios)) {
         lines.push(`### ${name}`, "", METHODS[name] ?? "", "", "| field | value |", "|---|---|");

@@ -64,7 +64,23 @@ function tickLabel(v: number): string {
     return v >= 1000 ? `${v / 1000}k` : v >= 1 ? String(v) : v.toPrecision(1);
 }
 
-export function renderLatencyPlot(options: PlotOptions): string {
+const fmt = (n: number) => n.toFixed(1);
+
+/** The canvas, the plot area inside its margins, and the scales onto it (x linear, y log). */
+interface Frame {
+    readonly width: number;
+    readonly height: number;
+    readonly plotW: number;
+    readonly plotH: number;
+    /** Keystrokes along x: the longest series. */
+    readonly count: number;
+    readonly yMin: number;
+    readonly yMax: number;
+    x(i: number): number;
+    y(v: number): number;
+}
+
+function frameOf(options: PlotOptions): Frame {
     const width = options.width ?? 800;
     const height = options.height ?? 360;
     const plotW = width - MARGIN.left - MARGIN.right;
@@ -76,34 +92,36 @@ export function renderLatencyPlot(options: PlotOptions): string {
     const span = Math.max(Math.log10(yMax) - Math.log10(yMin), 1e-9);
     const x = (i: number) => MARGIN.left + (count <= 1 ? plotW / 2 : (i / (count - 1)) * plotW);
     const y = (v: number) => MARGIN.top + plotH - ((Math.log10(v) - Math.log10(yMin)) / span) * plotH;
-    const fmt = (n: number) => n.toFixed(1);
+    return { width, height, plotW, plotH, count, yMin, yMax, x, y };
+}
 
-    const parts: string[] = [
-        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-        `<rect width="${width}" height="${height}" fill="white"/>`,
-        `<text x="${width / 2}" y="22" text-anchor="middle" font-size="14">${escapeXml(options.title)}</text>`,
-    ];
-    for (const t of logTicks(yMin, yMax)) {
+/** Grid lines and labels on both axes, the plot's frame and the axis titles. */
+function axes(f: Frame, options: PlotOptions): string[] {
+    const parts: string[] = [];
+    for (const t of logTicks(f.yMin, f.yMax)) {
         parts.push(
-            `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="#ddd"/>`,
-            `<text x="${MARGIN.left - 6}" y="${fmt(y(t) + 4)}" text-anchor="end">${tickLabel(t)}</text>`,
+            `<line x1="${MARGIN.left}" x2="${MARGIN.left + f.plotW}" y1="${fmt(f.y(t))}" y2="${fmt(f.y(t))}" stroke="#ddd"/>`,
+            `<text x="${MARGIN.left - 6}" y="${fmt(f.y(t) + 4)}" text-anchor="end">${tickLabel(t)}</text>`,
         );
     }
-    const xStep = niceStep(count);
-    for (let k = xStep; k <= count; k += xStep) {
-        parts.push(`<text x="${fmt(x(k - 1))}" y="${MARGIN.top + plotH + 16}" text-anchor="middle">${k}</text>`);
+    const xStep = niceStep(f.count);
+    for (let k = xStep; k <= f.count; k += xStep) {
+        parts.push(`<text x="${fmt(f.x(k - 1))}" y="${MARGIN.top + f.plotH + 16}" text-anchor="middle">${k}</text>`);
     }
     parts.push(
-        `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`,
-        `<text x="${MARGIN.left + plotW / 2}" y="${height - 28}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
-        `<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
+        `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${f.plotW}" height="${f.plotH}" fill="none" stroke="#888"/>`,
+        `<text x="${MARGIN.left + f.plotW / 2}" y="${f.height - 28}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
+        `<text transform="translate(16 ${MARGIN.top + f.plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
     );
-    for (const m of options.markers ?? []) {
-        parts.push(`<line x1="${fmt(x(m))}" x2="${fmt(x(m))}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="#999" stroke-dasharray="4 3"/>`);
-    }
-    for (const s of options.series) {
+    return parts;
+}
+
+/** One polyline per run of usable values (a lone value becomes a dot), so gaps stay visible. */
+function seriesLines(f: Frame, series: readonly Series[]): string[] {
+    const parts: string[] = [];
+    for (const s of series) {
         for (const run of runsOf(s.values)) {
-            const points = run.map((i) => `${fmt(x(i))},${fmt(y(s.values[i] as number))}`).join(" ");
+            const points = run.map((i) => `${fmt(f.x(i))},${fmt(f.y(s.values[i] as number))}`).join(" ");
             parts.push(
                 run.length === 1
                     ? `<circle cx="${points.split(",")[0]}" cy="${points.split(",")[1]}" r="2" fill="${s.color}"/>`
@@ -111,18 +129,36 @@ export function renderLatencyPlot(options: PlotOptions): string {
             );
         }
     }
-    const legend = [...options.series.map((s) => ({ label: s.label, color: s.color, dashed: false }))];
-    if (options.markers?.length && options.markerLabel) legend.push({ label: options.markerLabel, color: "#999", dashed: true });
-    legend.forEach((entry, i) => {
+    return parts;
+}
+
+/** A row along the bottom: one entry per series, and one for the markers when they have a label. */
+function legend(f: Frame, options: PlotOptions): string[] {
+    const entries = [...options.series.map((s) => ({ label: s.label, color: s.color, dashed: false }))];
+    if (options.markers?.length && options.markerLabel) entries.push({ label: options.markerLabel, color: "#999", dashed: true });
+    return entries.flatMap((entry, i) => {
         const lx = MARGIN.left + i * 250;
-        const ly = height - 10;
+        const ly = f.height - 10;
         const dash = entry.dashed ? ` stroke-dasharray="4 3"` : "";
-        parts.push(
+        return [
             `<line x1="${lx}" x2="${lx + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${entry.color}" stroke-width="2"${dash}/>`,
             `<text x="${lx + 30}" y="${ly}">${escapeXml(entry.label)}</text>`,
-        );
+        ];
     });
-    parts.push("</svg>");
+}
+
+export function renderLatencyPlot(options: PlotOptions): string {
+    const f = frameOf(options);
+    const parts: string[] = [
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${f.width}" height="${f.height}" viewBox="0 0 ${f.width} ${f.height}" font-family="sans-serif" font-size="12">`,
+        `<rect width="${f.width}" height="${f.height}" fill="white"/>`,
+        `<text x="${f.width / 2}" y="22" text-anchor="middle" font-size="14">${escapeXml(options.title)}</text>`,
+        ...axes(f, options),
+    ];
+    for (const m of options.markers ?? []) {
+        parts.push(`<line x1="${fmt(f.x(m))}" x2="${fmt(f.x(m))}" y1="${MARGIN.top}" y2="${MARGIN.top + f.plotH}" stroke="#999" stroke-dasharray="4 3"/>`);
+    }
+    parts.push(...seriesLines(f, options.series), ...legend(f, options), "</svg>");
     return parts.join("\n") + "\n";
 }
 

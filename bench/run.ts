@@ -19,15 +19,18 @@ import { checkTargets, renderTextTable, tableRows, type BenchResults, type Scena
 import { cancel } from "./scenarios/cancel";
 import { download } from "./scenarios/download";
 import { eventLoop } from "./scenarios/eventLoop";
+import { firstLine } from "./scenarios/firstLine";
 import { generation } from "./scenarios/generation";
 import { keystrokeEnd } from "./scenarios/keystrokeEnd";
 import { keystrokeLong } from "./scenarios/keystrokeLong";
 import { memory } from "./scenarios/memory";
 import { overhead } from "./scenarios/overhead";
+import { peer } from "./scenarios/peer";
 import { postprocessTime } from "./scenarios/postprocess";
 import { remote } from "./scenarios/remote";
 import { speculative } from "./scenarios/speculative";
 import { stopTime } from "./scenarios/stopTime";
+import { waste } from "./scenarios/waste";
 import { windowBuild } from "./scenarios/windowBuild";
 import { round } from "./stats";
 
@@ -45,6 +48,9 @@ const SCENARIOS: Readonly<Record<string, (bench: Bench) => Promise<object>>> = {
     stop_time: stopTime,
     speculative,
     postprocess: postprocessTime,
+    waste,
+    first_line: firstLine,
+    peer,
 };
 
 const ROOT = path.resolve(__dirname, "..");

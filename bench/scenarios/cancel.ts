@@ -4,12 +4,73 @@
 // - during generation: a long generation, aborted 20-200 ms after the first streamed text.
 // Aborts that land outside the intended phase are counted and left out.
 
+import type { CompletionResult } from "../../src/backend/types";
 import { codeOfTokens } from "../documents";
-import { elapsed, openClient, openRaw, sleep, withResources, type Bench } from "../harness";
+import { elapsed, openClient, openRaw, sleep, withResources, type Bench, type OpenClient } from "../harness";
 import { round, rounded, spreadDelays, summarize } from "../stats";
 
 const PROMPT_TOKENS = 3000;
 const GENERATION_MAX_TOKENS = 1000;
+
+type Client = OpenClient["client"];
+
+/** Settle times of the aborts that landed in the intended phase, and how many landed outside it. */
+interface Aborts {
+    readonly settleMs: number[];
+    readonly missed: number;
+}
+
+/** Aborts the call and times how long it takes to settle: what the next keystroke would wait for. */
+async function abortAndSettle(controller: AbortController, pending: Promise<CompletionResult>): Promise<{ result: CompletionResult; settleMs: number }> {
+    const abortedAt = performance.now();
+    controller.abort();
+    const result = await pending;
+    return { result, settleMs: elapsed(abortedAt) };
+}
+
+/** Aborts during the prompt; also keeps the longest prompt chunk of each, since a cancel waits for it. */
+async function abortDuringPrompt(client: Client, document: string, reps: number): Promise<Aborts & { chunkMs: number[] }> {
+    const settleMs: number[] = [];
+    const chunkMs: number[] = [];
+    let missed = 0;
+    for (const [rep, delay] of spreadDelays(reps, 40, 300).entries()) {
+        // A different first line each time: the cached prefix ends after a token or two.
+        const text = `// run ${rep}\n${document}`;
+        const controller = new AbortController();
+        const pending = client.complete({ prompt: { kind: "text", text }, maxTokens: 1 }, { signal: controller.signal });
+        await Promise.race([sleep(delay), pending]);
+        const { result, settleMs: ms } = await abortAndSettle(controller, pending);
+        const midPrompt = result.stats.stopReason === "abort" && result.stats.evaluatedTokens < result.stats.promptTokens;
+        if (midPrompt) {
+            settleMs.push(ms);
+            chunkMs.push(result.stats.maxChunkMs);
+        }
+        else missed++;
+    }
+    return { settleMs, chunkMs, missed };
+}
+
+/** Aborts during generation, each `delay` after the first streamed text. */
+async function abortDuringGeneration(client: Client, reps: number): Promise<Aborts> {
+    const settleMs: number[] = [];
+    let missed = 0;
+    const start = "export function render(items: readonly Item[]): string {\n";
+    for (const delay of spreadDelays(reps, 20, 200)) {
+        const controller = new AbortController();
+        let firstText: () => void = () => undefined;
+        const streaming = new Promise<void>((resolve) => (firstText = resolve));
+        const pending = client.complete(
+            { prompt: { kind: "text", text: start }, maxTokens: GENERATION_MAX_TOKENS },
+            { signal: controller.signal, onText: () => firstText() },
+        );
+        await Promise.race([streaming, pending]);
+        await Promise.race([sleep(delay), pending]);
+        const { result, settleMs: ms } = await abortAndSettle(controller, pending);
+        if (result.stats.stopReason === "abort" && result.stats.generatedTokens > 0) settleMs.push(ms);
+        else missed++;
+    }
+    return { settleMs, missed };
+}
 
 export async function cancel(bench: Bench) {
     const { reps } = bench.plan.cancel;
@@ -18,52 +79,12 @@ export async function cancel(bench: Bench) {
         keep(client);
         const raw = keep(await openRaw(bench, "tiny"));
         const document = codeOfTokens(PROMPT_TOKENS, (t) => raw.tokenize(t).length, 9);
-
-        const prompt: number[] = [];
-        const chunkMs: number[] = [];
-        let promptMissed = 0;
-        for (const [rep, delay] of spreadDelays(reps, 40, 300).entries()) {
-            // A different first line each time: the cached prefix ends after a token or two.
-            const text = `// run ${rep}\n${document}`;
-            const controller = new AbortController();
-            const pending = client.complete({ prompt: { kind: "text", text }, maxTokens: 1 }, { signal: controller.signal });
-            await Promise.race([sleep(delay), pending]);
-            const abortedAt = performance.now();
-            controller.abort();
-            const result = await pending;
-            const settleMs = elapsed(abortedAt);
-            const midPrompt = result.stats.stopReason === "abort" && result.stats.evaluatedTokens < result.stats.promptTokens;
-            if (midPrompt) {
-                prompt.push(settleMs);
-                chunkMs.push(result.stats.maxChunkMs);
-            }
-            else promptMissed++;
-        }
-
-        const generation: number[] = [];
-        let generationMissed = 0;
-        const start = "export function render(items: readonly Item[]): string {\n";
-        for (const delay of spreadDelays(reps, 20, 200)) {
-            const controller = new AbortController();
-            let firstText: () => void = () => undefined;
-            const streaming = new Promise<void>((resolve) => (firstText = resolve));
-            const pending = client.complete(
-                { prompt: { kind: "text", text: start }, maxTokens: GENERATION_MAX_TOKENS },
-                { signal: controller.signal, onText: () => firstText() },
-            );
-            await Promise.race([streaming, pending]);
-            await Promise.race([sleep(delay), pending]);
-            const abortedAt = performance.now();
-            controller.abort();
-            const result = await pending;
-            const settleMs = elapsed(abortedAt);
-            if (result.stats.stopReason === "abort" && result.stats.generatedTokens > 0) generation.push(settleMs);
-            else generationMissed++;
-        }
+        const prompt = await abortDuringPrompt(client, document, reps);
+        const generation = await abortDuringGeneration(client, reps);
         // Why chunks overrun: the same chunk costs more the further into the context it lands.
         const byPosition = await raw.chunkTimes(raw.tokenize(document).slice(0, 256 * 12), 256);
-        const p = summarize(prompt);
-        const g = summarize(generation);
+        const p = summarize(prompt.settleMs);
+        const g = summarize(generation.settleMs);
         bench.progress(`cancel: prompt p95 ${p.p95.toFixed(1)} ms, generation p95 ${g.p95.toFixed(1)} ms`);
         return {
             model: "tiny",
@@ -74,10 +95,10 @@ export async function cancel(bench: Bench) {
             prompt_ms: rounded(p),
             generation_ms: rounded(g),
             /** The longest prompt chunk of each aborted request: a cancel waits for the chunk in flight. */
-            prompt_max_chunk_ms: rounded(summarize(chunkMs)),
+            prompt_max_chunk_ms: rounded(summarize(prompt.chunkMs)),
             chunk_256_tokens_ms: { at_position_0: round(byPosition[0]), at_position_2816: round(byPosition[byPosition.length - 1]) },
-            prompt_missed: promptMissed,
-            generation_missed: generationMissed,
+            prompt_missed: prompt.missed,
+            generation_missed: generation.missed,
         };
     });
 }

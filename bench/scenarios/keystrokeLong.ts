@@ -20,6 +20,47 @@ export function naiveWindow(raw: RawEngine, text: string, cursor: number, budget
     return tokens.length <= budget ? tokens : [tokens[0], ...tokens.slice(tokens.length - budget + 1)];
 }
 
+/** The naive window, every keystroke: share of the prompt evaluated, tokens evaluated, latency. */
+interface Naive {
+    readonly fraction: number[];
+    readonly evaluated: number[];
+    readonly ms: number[];
+}
+
+/** Ours, the same per keystroke, plus the keystrokes where the window moved. */
+interface Ours extends Naive {
+    readonly moves: number[];
+}
+
+/** The figures the report keeps, from both traces. */
+function longReport(keys: number, budget: number, ours: Ours, naive: Naive) {
+    const latency = summarize(ours.ms);
+    const naiveLatency = summarize(naive.ms);
+    return {
+        model: "tiny",
+        document_tokens: LONG_DOCUMENT_TOKENS,
+        budget_tokens: budget,
+        keystrokes: keys,
+        evaluated_fraction_mean: round(mean(ours.fraction)),
+        naive_evaluated_fraction_mean: round(mean(naive.fraction)),
+        evaluated_tokens: rounded(summarize(ours.evaluated)),
+        naive_evaluated_tokens: rounded(summarize(naive.evaluated)),
+        latency_ms_p50: round(latency.p50),
+        latency_ms_p95: round(latency.p95),
+        naive_latency_ms_p50: round(naiveLatency.p50),
+        naive_latency_ms_p95: round(naiveLatency.p95),
+        naive_latency_ms_mean: round(naiveLatency.mean),
+        latency_ms_mean: round(latency.mean),
+        // The naive window re-evaluates everything only on keystrokes that add a token, so its
+        // median keystroke is cheap: the ratio of total time over the trace is the fair summary.
+        speedup: round(naiveLatency.mean / latency.mean),
+        speedup_p95: round(naiveLatency.p95 / latency.p95),
+        speedup_paired_p50: round(median(pairedRatios(naive.ms, ours.ms))),
+        window_moves: ours.moves,
+        trace: { anchored_ms: ours.ms.map(round), naive_ms: naive.ms.map(round) },
+    };
+}
+
 export async function keystrokeLong(bench: Bench) {
     const { keys } = bench.plan.keystrokeLong;
     return withResources(async (keep) => {
@@ -35,8 +76,8 @@ export async function keystrokeLong(bench: Bench) {
         await raw.run(naiveWindow(raw, document, cursor, budget), { maxTokens: KEYSTROKE_MAX_TOKENS, reuse: true });
         let anchor = warm.window?.anchor;
 
-        const ours = { fraction: [] as number[], evaluated: [] as number[], ms: [] as number[], moves: [] as number[] };
-        const naive = { fraction: [] as number[], evaluated: [] as number[], ms: [] as number[] };
+        const ours: Ours = { fraction: [], evaluated: [], ms: [], moves: [] };
+        const naive: Naive = { fraction: [], evaluated: [], ms: [] };
         let key = 0;
         for (const step of typing(document, cursor, TYPED_CODE, keys)) {
             const t0 = performance.now();
@@ -54,31 +95,6 @@ export async function keystrokeLong(bench: Bench) {
             naive.fraction.push(run.evaluatedTokens / run.promptTokens);
             if (++key % 50 === 0) bench.progress(`keystroke_long: ${key}/${keys}`);
         }
-
-        const latency = summarize(ours.ms);
-        const naiveLatency = summarize(naive.ms);
-        return {
-            model: "tiny",
-            document_tokens: LONG_DOCUMENT_TOKENS,
-            budget_tokens: budget,
-            keystrokes: keys,
-            evaluated_fraction_mean: round(mean(ours.fraction)),
-            naive_evaluated_fraction_mean: round(mean(naive.fraction)),
-            evaluated_tokens: rounded(summarize(ours.evaluated)),
-            naive_evaluated_tokens: rounded(summarize(naive.evaluated)),
-            latency_ms_p50: round(latency.p50),
-            latency_ms_p95: round(latency.p95),
-            naive_latency_ms_p50: round(naiveLatency.p50),
-            naive_latency_ms_p95: round(naiveLatency.p95),
-            naive_latency_ms_mean: round(naiveLatency.mean),
-            latency_ms_mean: round(latency.mean),
-            // The naive window re-evaluates everything only on keystrokes that add a token, so its
-            // median keystroke is cheap: the ratio of total time over the trace is the fair summary.
-            speedup: round(naiveLatency.mean / latency.mean),
-            speedup_p95: round(naiveLatency.p95 / latency.p95),
-            speedup_paired_p50: round(median(pairedRatios(naive.ms, ours.ms))),
-            window_moves: ours.moves,
-            trace: { anchored_ms: ours.ms.map(round), naive_ms: naive.ms.map(round) },
-        };
+        return longReport(keys, budget, ours, naive);
     });
 }

@@ -7,8 +7,11 @@
 // rotating which goes first.
 
 import { codeOfTokens, TYPED_CODE, typing } from "../documents";
+import type { CompletionRequest, CompletionResult } from "../../src/backend/types";
 import type { WindowAnchor } from "../../src/backend/window";
+import type { EngineCounters } from "../../src/engine/protocol";
 import { elapsed, KEYSTROKE_MAX_TOKENS, openClient, openEngine, openRaw, withResources, type Bench, type ModelKey } from "../harness";
+import type { RawEngine } from "../rawEngine";
 import { median, pairedRatios, quantile, round, summarize } from "../stats";
 import { DOCUMENT_TOKENS } from "./keystrokeEnd";
 
@@ -37,7 +40,123 @@ interface Comparison {
     readonly same_token_count_fraction: number;
 }
 
-type Arm = () => Promise<{ text: string; tokens: number }>;
+type Output = { text: string; tokens: number };
+type Arm = () => Promise<Output>;
+
+/** What the three arms of ours share: the worker client (process or thread) and LlamaEngine. */
+interface Completer {
+    complete(request: CompletionRequest): Promise<CompletionResult>;
+}
+
+/** Wall time per keystroke, one list per arm; `tokenize` is the part of `raw` spent tokenizing. */
+interface Timings {
+    readonly worker: number[];
+    readonly thread: number[];
+    readonly engine: number[];
+    readonly raw: number[];
+    readonly tokenize: number[];
+}
+
+interface Trace {
+    readonly ms: Timings;
+    /** Keystrokes where the engine process and raw gave the same text, and the same token count. */
+    readonly sameText: number;
+    readonly sameCount: number;
+}
+
+const request = (text: string, cursor: number, previous?: WindowAnchor): CompletionRequest => ({
+    prompt: { kind: "document", text, cursor, previous },
+    maxTokens: KEYSTROKE_MAX_TOKENS,
+});
+
+/** One of our arms: it keeps its own window anchor from keystroke to keystroke, as the product does. */
+class Anchored {
+    private anchor: WindowAnchor | undefined;
+
+    constructor(private readonly backend: Completer) {}
+
+    get start(): number {
+        return this.anchor?.start ?? 0;
+    }
+
+    async warm(document: string): Promise<void> {
+        this.anchor = (await this.backend.complete(request(document, document.length))).window?.anchor;
+    }
+
+    async complete(text: string, cursor: number): Promise<Output> {
+        const result = await this.backend.complete(request(text, cursor, this.anchor));
+        this.anchor = result.window?.anchor;
+        return { text: result.text, tokens: result.stats.generatedTokens };
+    }
+}
+
+/** Wraps an arm so that each call's wall time lands in `into`. */
+function timed(into: number[], arm: Arm): Arm {
+    return async () => {
+        const t0 = performance.now();
+        const out = await arm();
+        into.push(elapsed(t0));
+        return out;
+    };
+}
+
+/** The raw arm: tokenize the same window (timed on its own too), reuse the cached prefix, greedy. */
+async function rawComplete(raw: RawEngine, text: string, start: number, cursor: number, tokenizeMs: number[]): Promise<Output> {
+    const t0 = performance.now();
+    const tokens = raw.tokenize(text.slice(start, cursor));
+    tokenizeMs.push(elapsed(t0));
+    const run = await raw.run(tokens, { maxTokens: KEYSTROKE_MAX_TOKENS, reuse: true });
+    return { text: raw.detokenize(run.generated, tokens.slice(-8)), tokens: run.generated.length };
+}
+
+/** Types `keys` keystrokes through all four arms, each keystroke in a rotated order. */
+async function runTrace(ours: { worker: Anchored; thread: Anchored; engine: Anchored }, raw: RawEngine, document: string, keys: number): Promise<Trace> {
+    const ms: Timings = { worker: [], thread: [], engine: [], raw: [], tokenize: [] };
+    let sameText = 0;
+    let sameCount = 0;
+    let key = 0;
+    for (const { text, cursor } of typing(document, document.length, TYPED_CODE, keys)) {
+        // Same prompt: the window starts where ours is anchored (it does not move in this trace).
+        const start = ours.worker.start;
+        const worker = timed(ms.worker, () => ours.worker.complete(text, cursor));
+        const inThread = timed(ms.thread, () => ours.thread.complete(text, cursor));
+        const inProcess = timed(ms.engine, () => ours.engine.complete(text, cursor));
+        const direct = timed(ms.raw, () => rawComplete(raw, text, start, cursor, ms.tokenize));
+        // Rotate the order so no arm always runs first (or right after another one).
+        const arms = [worker, inThread, inProcess, direct];
+        const order = arms.map((_, i) => arms[(i + key) % arms.length]);
+        key++;
+        const outputs = new Map<Arm, Output>();
+        for (const arm of order) outputs.set(arm, await arm());
+        const [a, b] = [outputs.get(worker), outputs.get(direct)];
+        if (a?.text === b?.text) sameText++;
+        if (a?.tokens === b?.tokens) sameCount++;
+    }
+    return { ms, sameText, sameCount };
+}
+
+/** The figures the report keeps, from the trace and the engine process's memory after it. */
+function comparison(model: ModelKey, keys: number, { ms, sameText, sameCount }: Trace, memory: EngineCounters["memory"]): Comparison {
+    const ratios = pairedRatios(ms.worker, ms.raw);
+    const mb = (bytes: number) => round(bytes / 1e6);
+    return {
+        model,
+        keystrokes: keys,
+        ratio_p50: round(median(ratios)),
+        ratio_p95: round(quantile(ratios, 0.95)),
+        latency_ms_p50: round(summarize(ms.worker).p50),
+        raw_latency_ms_p50: round(summarize(ms.raw).p50),
+        engine_in_process_ratio_p50: round(median(pairedRatios(ms.engine, ms.raw))),
+        rpc_ms_p50: round(median(ms.worker.map((w, i) => w - ms.engine[i]))),
+        thread_ratio_p50: round(median(pairedRatios(ms.thread, ms.raw))),
+        process_hop_ms_p50: round(median(ms.worker.map((w, i) => w - ms.thread[i]))),
+        engine_process_rss_mb: mb(memory.rss),
+        ...(memory.anon !== undefined ? { engine_process_anon_mb: mb(memory.anon) } : {}),
+        tokenize_ms_p50: round(median(ms.tokenize)),
+        same_text_fraction: round(sameText / keys),
+        same_token_count_fraction: round(sameCount / keys),
+    };
+}
 
 async function compare(bench: Bench, model: ModelKey, keys: number): Promise<Comparison> {
     return withResources(async (keep) => {
@@ -48,78 +167,14 @@ async function compare(bench: Bench, model: ModelKey, keys: number): Promise<Com
         const engine = keep(await openEngine(bench, model));
         const raw = keep(await openRaw(bench, model));
         const document = codeOfTokens(DOCUMENT_TOKENS, (t) => raw.tokenize(t).length, 5);
-        const request = (text: string, cursor: number, previous?: WindowAnchor) => ({ prompt: { kind: "document" as const, text, cursor, previous }, maxTokens: KEYSTROKE_MAX_TOKENS });
-        let anchor = (await client.complete(request(document, document.length))).window?.anchor;
-        let threadAnchor = (await thread.complete(request(document, document.length))).window?.anchor;
-        let engineAnchor = (await engine.complete(request(document, document.length))).window?.anchor;
+        const ours = { worker: new Anchored(client), thread: new Anchored(thread), engine: new Anchored(engine) };
+        for (const arm of [ours.worker, ours.thread, ours.engine]) await arm.warm(document);
         await raw.run(raw.tokenize(document), { maxTokens: KEYSTROKE_MAX_TOKENS, reuse: true });
 
-        const ms = { worker: [] as number[], thread: [] as number[], engine: [] as number[], raw: [] as number[], tokenize: [] as number[] };
-        let sameText = 0;
-        let sameCount = 0;
-        let key = 0;
-        for (const { text, cursor } of typing(document, document.length, TYPED_CODE, keys)) {
-            // Same prompt: the window starts where ours is anchored (it does not move in this trace).
-            const start = anchor?.start ?? 0;
-            const timed = (into: number[], arm: Arm): Arm => async () => {
-                const t0 = performance.now();
-                const out = await arm();
-                into.push(elapsed(t0));
-                return out;
-            };
-            const worker = timed(ms.worker, async () => {
-                const result = await client.complete(request(text, cursor, anchor));
-                anchor = result.window?.anchor;
-                return { text: result.text, tokens: result.stats.generatedTokens };
-            });
-            const inThread = timed(ms.thread, async () => {
-                const result = await thread.complete(request(text, cursor, threadAnchor));
-                threadAnchor = result.window?.anchor;
-                return { text: result.text, tokens: result.stats.generatedTokens };
-            });
-            const inProcess = timed(ms.engine, async () => {
-                const result = await engine.complete(request(text, cursor, engineAnchor));
-                engineAnchor = result.window?.anchor;
-                return { text: result.text, tokens: result.stats.generatedTokens };
-            });
-            const direct = timed(ms.raw, async () => {
-                const t0 = performance.now();
-                const tokens = raw.tokenize(text.slice(start, cursor));
-                ms.tokenize.push(elapsed(t0));
-                const run = await raw.run(tokens, { maxTokens: KEYSTROKE_MAX_TOKENS, reuse: true });
-                return { text: raw.detokenize(run.generated, tokens.slice(-8)), tokens: run.generated.length };
-            });
-            // Rotate the order so no arm always runs first (or right after another one).
-            const arms = [worker, inThread, inProcess, direct];
-            const order = arms.map((_, i) => arms[(i + key) % arms.length]);
-            key++;
-            const outputs = new Map<Arm, { text: string; tokens: number }>();
-            for (const arm of order) outputs.set(arm, await arm());
-            const [a, b] = [outputs.get(worker), outputs.get(direct)];
-            if (a?.text === b?.text) sameText++;
-            if (a?.tokens === b?.tokens) sameCount++;
-        }
-        const ratios = pairedRatios(ms.worker, ms.raw);
+        const trace = await runTrace(ours, raw, document, keys);
         const { memory } = await client.counters();
-        const mb = (bytes: number) => round(bytes / 1e6);
-        bench.progress(`overhead (${model}): ${keys} keystrokes, ours/raw p50 ${median(ratios).toFixed(3)}`);
-        return {
-            model,
-            keystrokes: keys,
-            ratio_p50: round(median(ratios)),
-            ratio_p95: round(quantile(ratios, 0.95)),
-            latency_ms_p50: round(summarize(ms.worker).p50),
-            raw_latency_ms_p50: round(summarize(ms.raw).p50),
-            engine_in_process_ratio_p50: round(median(pairedRatios(ms.engine, ms.raw))),
-            rpc_ms_p50: round(median(ms.worker.map((w, i) => w - ms.engine[i]))),
-            thread_ratio_p50: round(median(pairedRatios(ms.thread, ms.raw))),
-            process_hop_ms_p50: round(median(ms.worker.map((w, i) => w - ms.thread[i]))),
-            engine_process_rss_mb: mb(memory.rss),
-            ...(memory.anon !== undefined ? { engine_process_anon_mb: mb(memory.anon) } : {}),
-            tokenize_ms_p50: round(median(ms.tokenize)),
-            same_text_fraction: round(sameText / keys),
-            same_token_count_fraction: round(sameCount / keys),
-        };
+        bench.progress(`overhead (${model}): ${keys} keystrokes, ours/raw p50 ${median(pairedRatios(trace.ms.worker, trace.ms.raw)).toFixed(3)}`);
+        return comparison(model, keys, trace, memory);
     });
 }
 

@@ -7,7 +7,7 @@
 // is timed by the clock (the target) and by this process's CPU time, which other processes taking
 // the cores do not inflate.
 
-import { postprocess, type PostprocessInput } from "../../src/completion/postprocess/postprocess";
+import { postprocess, type PostprocessInput } from "../../src/suggestion/postprocess";
 import { PREFIX_SLICE_CHARS, SUFFIX_SLICE_CHARS } from "../../src/completion/ghostTextService";
 import { mulberry32 } from "../../test/fixtures/prng";
 import { codeOfLength } from "../documents";

@@ -4,14 +4,16 @@
 // sources come from `git show` into a temporary folder; nothing in the working tree or git changes.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 
 const ROOT = join(__dirname, "..", "..");
 const GOLDEN_DIR = join(ROOT, "test", "golden", "postprocess");
-const SOURCES = ["src/completion/postprocess", "src/text/cutPoints.ts", "src/engine/protocol.ts"];
+// Post-processing lived in src/completion/postprocess/ before it moved to src/suggestion/ (issue 14).
+const HOMES = ["src/suggestion", "src/completion/postprocess"];
+const SOURCES = [...HOMES, "src/text/cutPoints.ts", "src/engine/protocol.ts"];
 const CURSOR = "█";
 
 type Text = string | readonly string[];
@@ -42,6 +44,13 @@ function checkout(rev: string, into: string): void {
     }
 }
 
+/** The post-processing of a source tree, wherever that revision kept it. */
+async function postprocessIn(root: string): Promise<Postprocess> {
+    const home = HOMES.find((h) => existsSync(join(root, h, "postprocess.ts")));
+    if (home === undefined) throw new Error(`no post-processing in ${root} (looked in ${HOMES.join(", ")})`);
+    return ((await import(join(root, home, "postprocess.ts"))) as { postprocess: Postprocess }).postprocess;
+}
+
 function passes(postprocess: Postprocess, golden: Golden): boolean {
     const eol = golden.eol ?? "\n";
     const document = join_(golden.document, eol);
@@ -64,8 +73,8 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), "postprocess-before-"));
     try {
         checkout(rev, dir);
-        const before = ((await import(join(dir, "src/completion/postprocess/postprocess.ts"))) as { postprocess: Postprocess }).postprocess;
-        const now = ((await import(join(ROOT, "src/completion/postprocess/postprocess.ts"))) as { postprocess: Postprocess }).postprocess;
+        const before = await postprocessIn(dir);
+        const now = await postprocessIn(ROOT);
         const rows = new Map<string, { cases: number; failedBefore: number; passNow: number; languages: Set<string> }>();
         const surprises: string[] = [];
         for (const file of readdirSync(GOLDEN_DIR).filter((f) => f.endsWith(".json")).sort()) {

@@ -13,6 +13,11 @@ export const CONTEXT_MARGIN = 8;
  */
 export const MAX_CHARS_PER_TOKEN = 16;
 
+/** How much of a document ghost text sends: enough for any window (16 chars per token of a 4,096 budget). */
+export const PREFIX_SLICE_CHARS = SOLAR_CONTEXT_SIZE * MAX_CHARS_PER_TOKEN;
+/** And after the cursor: what post-processing reads of the code below. */
+export const SUFFIX_SLICE_CHARS = 4096;
+
 /** The most new tokens a request may ask for in this context: at least 1, leaving room for one prompt token. */
 export function clampMaxTokens(requested: number, contextSize: number): number {
     return Math.max(1, Math.min(requested, contextSize - CONTEXT_MARGIN - 1));

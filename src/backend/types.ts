@@ -43,9 +43,27 @@ export interface CompletionRequest {
      * instead, so ghost text can never abort it. A newer non-preemptible request still aborts it.
      */
     readonly preemptible?: boolean;
+    /**
+     * Ghost text: stop generating as soon as the suggestion post-processing would show can no longer
+     * change (stopReason "suggestionFinal"). Prompt… and Continue Here show the raw text: they leave it out.
+     */
+    readonly ghost?: GhostTextStop;
 }
 
-export type StopReason = "maxTokens" | "eos" | "stopString" | "abort" | "timeLimit" | "contextFull";
+/**
+ * What the backend needs, beside the prompt, to judge the text as post-processing will
+ * (src/suggestion/streamingStop.ts): the document prompt's text before and after the cursor are the
+ * prefix and suffix, as ghost text post-processes them.
+ */
+export interface GhostTextStop {
+    readonly languageId: string;
+    readonly eol: "\n" | "\r\n";
+    /** As post-processing's maxLines: 1 or less keeps the cursor's line only. */
+    readonly maxLines: number;
+}
+
+/** "suggestionFinal": a ghost-text request whose suggestion could no longer change (CompletionRequest.ghost). */
+export type StopReason = "maxTokens" | "eos" | "stopString" | "abort" | "timeLimit" | "contextFull" | "suggestionFinal";
 
 export interface CompletionStats {
     readonly promptTokens: number;

@@ -68,3 +68,23 @@ export function resolveCursor(text: string, args: { offset?: string; line?: stri
     if (col - 1 > length) throw new UsageError(`--col ${col} is past the end of line ${line} (${length} chars)`);
     return start + col - 1;
 }
+
+/** VS Code's language id for common file extensions; post-processing's rules depend on it. */
+const LANGUAGE_BY_EXTENSION: Readonly<Record<string, string>> = {
+    ts: "typescript", mts: "typescript", cts: "typescript", tsx: "typescriptreact", js: "javascript", mjs: "javascript", cjs: "javascript",
+    jsx: "javascriptreact", py: "python", go: "go", rs: "rust", java: "java", kt: "kotlin", cs: "csharp", c: "c", h: "c", cpp: "cpp",
+    cc: "cpp", hpp: "cpp", php: "php", rb: "ruby", sh: "shellscript", bash: "shellscript", lua: "lua", sql: "sql", json: "json",
+    jsonc: "jsonc", yaml: "yaml", yml: "yaml", toml: "toml", html: "html", css: "css", md: "markdown", markdown: "markdown", txt: "plaintext",
+};
+
+/** The language id VS Code would give `file` (plaintext when unknown). */
+export function languageIdFor(file: string): string {
+    const extension = /\.([^./\\]+)$/.exec(file)?.[1].toLowerCase();
+    return (extension !== undefined && Object.hasOwn(LANGUAGE_BY_EXTENSION, extension) && LANGUAGE_BY_EXTENSION[extension]) || "plaintext";
+}
+
+/** The document's line ending, as VS Code reads it: CRLF when the first line break is one. */
+export function eolOf(text: string): "\n" | "\r\n" {
+    const at = text.indexOf("\n");
+    return at > 0 && text[at - 1] === "\r" ? "\r\n" : "\n";
+}

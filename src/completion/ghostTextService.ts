@@ -26,18 +26,20 @@
 // evaluated for the sample's prompt (reused from the KV cache), and about twice the latency
 // (234 ms against 116 ms); Alt+] on a typed suggestion is 1 request (the greedy comes from the
 // typing cache). With a random-weights model: 2 requests, 128 tokens, 1 191 ms against 611 ms.
+// (Measured before requests carried `ghost`: now each generation, greedy or sampled, ends where its
+// suggestion is final, so fewer tokens; bench `waste` has the figures.)
 //
 // Manual mode (solarComplete.trigger "manual"): only explicit requests reach the engine. Typing
 // through a suggestion the user asked for is still served from the typing cache (no engine request),
 // so the ghost text does not vanish at the first matching keystroke; anything else ends that.
 
 import type { CompletionBackend } from "../backend/backend";
-import { MAX_CHARS_PER_TOKEN, SOLAR_CONTEXT_SIZE } from "../backend/limits";
+import { PREFIX_SLICE_CHARS, SUFFIX_SLICE_CHARS } from "../backend/limits";
 import type { CompletionResult } from "../backend/types";
 import type { Settings } from "../config";
 import type { WindowAnchor } from "../backend/window";
-import { postprocess, type Suggestion } from "./postprocess/postprocess";
-import { finishedText } from "./postprocess/truncation";
+import { postprocess, type Suggestion } from "../suggestion/postprocess";
+import { finishedText } from "../suggestion/truncation";
 import { shouldTrigger } from "./triggerRules";
 
 /** What the provider hands over: a slice of the document around the cursor, never all 10 MB of it. */
@@ -91,9 +93,8 @@ export type GhostTextEvent =
 /** A ghost-text suggestion: replace [cursor, cursor + replaceSuffixChars) with insertText. */
 export type { Suggestion };
 
-/** How much text the provider sends: enough for any window (16 chars per token of a 4,096 budget). */
-export const PREFIX_SLICE_CHARS = SOLAR_CONTEXT_SIZE * MAX_CHARS_PER_TOKEN;
-export const SUFFIX_SLICE_CHARS = 4096;
+/** How much text the provider sends (backend/limits.ts: the CLI's --ghost sends the same). */
+export { PREFIX_SLICE_CHARS, SUFFIX_SLICE_CHARS };
 
 /** Warm enough for a base model to take another plausible path, cool enough to stay on topic. */
 export const SAMPLE_TEMPERATURE = 0.7;
@@ -269,6 +270,8 @@ export class GhostTextService {
                     temperature: sample?.temperature ?? settings.temperature,
                     ...(sample ? { seed: sample.seed } : {}),
                     timeLimitMs: settings.timeLimitMs,
+                    // The backend stops as soon as shape() could no longer change what it shows.
+                    ghost: { languageId: request.languageId, eol: request.eol, maxLines: shownLines(settings) },
                 },
                 { signal },
             );
@@ -301,11 +304,16 @@ export class GhostTextService {
             completion,
             languageId: request.languageId,
             eol: request.eol,
-            maxLines: settings.multiline === "never" ? 1 : settings.maxLines,
+            maxLines: shownLines(settings),
         });
         this.last = { raw: completion, suggestion };
         return suggestion;
     }
+}
+
+/** Post-processing's line budget: the generation stops on it too, so both read it here. */
+function shownLines(settings: Settings): number {
+    return settings.multiline === "never" ? 1 : settings.maxLines;
 }
 
 /** What a sampled candidate's request changes from the greedy one. */

@@ -16,6 +16,8 @@
 // - an empty document: a base model given nothing but BOS produces arbitrary text.
 // - a non-empty selection: ghost text would be inserted while typing replaces the selection.
 
+import { isClosersOnly } from "../suggestion/closers";
+
 export interface TriggerContext {
     /** The current line before the cursor. */
     readonly lineBefore: string;

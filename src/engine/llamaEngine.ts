@@ -12,8 +12,10 @@ import { IncrementalTokenizer, supportsLineCuts, type Tokenize } from "./increme
 import { BackendError } from "../backend/backendError";
 import { SOLAR_CONTEXT_SIZE } from "../backend/limits";
 import type { Log } from "./llamaRuntime";
+import { backendDescription, gpuLayersFor } from "./llamaRuntime";
 import type { HeldMemory } from "./memoryProbe";
 import type { CompletionRequest, CompletionResult, CompletionStats, ModelInfo, StopReason } from "../backend/types";
+import { streamingStopFor, type StreamingStop } from "../suggestion/streamingStop";
 import type { LoadOptions } from "./protocol";
 
 /** A smaller context leaves no room for a prompt beside an answer: the model is refused at load. */
@@ -61,11 +63,14 @@ export class LlamaEngine {
         const summary = await inspectGguf(options.modelPath, { checkCrashes: options.skipCrashCheck !== true });
         const llama = await runtime();
         const threads = options.threads ?? defaultThreads();
+        // "cpu" on a GPU build (Apple silicon has no other, see cpuBinding) keeps every layer on the CPU.
+        const gpuLayers = gpuLayersFor(options.gpu, llama.gpu);
+        const onCpu = llama.gpu === false || gpuLayers === 0;
         let model: LlamaModel;
         try {
             // On the CPU llama.cpp repacks the weights into a second, anonymous copy; with the file
             // also mapped, both stay resident (measured: 298 against 214 MB over the medium model).
-            model = await llama.loadModel({ modelPath: options.modelPath, useMmap: llama.gpu === false ? false : "auto" });
+            model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers, useMmap: onCpu ? false : "auto" });
         } catch (error) {
             throw new BackendError("LOAD_FAILED", `llama.cpp could not load ${options.modelPath}: ${explain(error, llamaReason())}`);
         }
@@ -78,10 +83,10 @@ export class LlamaEngine {
         }
         try {
             const contextSize = Math.min(options.maxContextSize ?? SOLAR_CONTEXT_SIZE, model.trainContextSize);
-            const batchSize = batchSizeFor(llama);
+            const batchSize = batchSizeFor(onCpu ? { gpu: false } : llama);
             const context = await model.createContext({ contextSize, sequences: 1, threads, batchSize });
             const speculative = options.speculative ?? "auto";
-            const drafting = speculative === "on" || (speculative === "auto" && llama.gpu !== false);
+            const drafting = speculative === "on" || (speculative === "auto" && !onCpu);
             const sequence = context.getSequence(drafting ? { tokenPredictor: await draftPredictor() } : undefined);
             const info: ModelInfo = {
                 modelPath: options.modelPath,
@@ -135,9 +140,10 @@ export class LlamaEngine {
             tokens.slice(-DETOKENIZE_CONTEXT),
             request.stop,
         );
+        const run: Generation = { request, maxTokens, generated, hooks, interrupted, suggestion: streamingStopFor(request) };
         const generation =
             prompt.stoppedBy === undefined
-                ? await this.generate(tokens, request, maxTokens, generated, hooks, interrupted)
+                ? await this.generate(tokens, run)
                 : { stopReason: prompt.stoppedBy, firstTokenAt: undefined };
         const rest = generated.finish();
         if (rest) hooks.onText?.(rest);
@@ -184,40 +190,30 @@ export class LlamaEngine {
     }
 
     /** Generates from the last prompt token until a stop condition; streams through `generated`. */
-    private async generate(
-        promptTokens: readonly Token[],
-        request: CompletionRequest,
-        maxTokens: number,
-        generated: GeneratedText,
-        hooks: CompleteHooks,
-        interrupted: () => StopReason | undefined,
-    ): Promise<{ stopReason: StopReason; firstTokenAt: number | undefined; draft?: CompletionStats["draft"] }> {
+    private async generate(promptTokens: readonly Token[], run: Generation): Promise<{ stopReason: StopReason; firstTokenAt: number | undefined; draft?: CompletionStats["draft"] }> {
         const predictor = this.sequence.tokenPredictor;
-        if (!predictor) return this.generateTokens(promptTokens, request, maxTokens, generated, hooks, interrupted);
+        if (!predictor) return this.generateTokens(promptTokens, run);
         // Drafts come from the text near the cursor: a longer lookup costs more per step than it finds.
         predictor.updateInputTokens?.(promptTokens.slice(-DRAFT_LOOKUP_TOKENS) as Token[]);
         const before = this.sequence.tokenPredictions;
-        const result = await this.generateTokens(promptTokens, request, maxTokens, generated, hooks, interrupted);
+        const result = await this.generateTokens(promptTokens, run);
         const after = this.sequence.tokenPredictions;
         return { ...result, draft: { accepted: after.validated - before.validated, refuted: after.refuted - before.refuted } };
     }
 
-    private async generateTokens(
-        promptTokens: readonly Token[],
-        request: CompletionRequest,
-        maxTokens: number,
-        generated: GeneratedText,
-        hooks: CompleteHooks,
-        interrupted: () => StopReason | undefined,
-    ): Promise<{ stopReason: StopReason; firstTokenAt: number | undefined }> {
+    private async generateTokens(promptTokens: readonly Token[], run: Generation): Promise<{ stopReason: StopReason; firstTokenAt: number | undefined }> {
+        const { request, maxTokens, generated, hooks, interrupted, suggestion } = run;
         let firstTokenAt: number | undefined;
         const iterator = this.sequence.evaluate([promptTokens[promptTokens.length - 1]], { temperature: request.temperature ?? 0, seed: request.seed });
+        // Leaving the loop ends the generator: the token just sampled is the last one, none is evaluated after it.
         for await (const token of iterator) {
             firstTokenAt ??= performance.now();
             if (this.model.isEogToken(token)) return { stopReason: "eos", firstTokenAt };
             const { chunk, stopped } = generated.push(token);
             if (chunk) hooks.onText?.(chunk);
             if (stopped) return { stopReason: "stopString", firstTokenAt };
+            // Only released text: what is held back may still turn out to start a stop string.
+            if (chunk && suggestion?.push(chunk)) return { stopReason: "suggestionFinal", firstTokenAt };
             const stopReason =
                 generated.tokenCount >= maxTokens
                     ? "maxTokens"
@@ -249,6 +245,17 @@ export class LlamaEngine {
     }
 }
 
+/** One generation's request, limits and streams. */
+interface Generation {
+    readonly request: CompletionRequest;
+    readonly maxTokens: number;
+    readonly generated: GeneratedText;
+    readonly hooks: CompleteHooks;
+    readonly interrupted: () => StopReason | undefined;
+    /** Ghost text: says when the suggestion is final. */
+    readonly suggestion: StreamingStop | undefined;
+}
+
 /**
  * The most tokens one prompt chunk may hold. llama.cpp's compute buffer grows with it (66 MB at 512
  * on the medium test model). A GPU evaluates big chunks well within the chunk time target; on a CPU
@@ -272,11 +279,8 @@ function incrementalTokenizerFor(model: LlamaModel): IncrementalTokenizer {
 }
 
 async function describeBackend(llama: Llama, model: LlamaModel, threads: number): Promise<string> {
-    if (llama.gpu === false) return `CPU, ${threads} thread${threads === 1 ? "" : "s"}`;
-    const names = await llama.getGpuDeviceNames().catch(() => [] as string[]);
-    const backend = { cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" }[llama.gpu];
-    const layers = model.gpuLayers === 0 ? " (no layers offloaded: running on the CPU)" : "";
-    return `${backend}${names.length ? `, ${names.join(", ")}` : ""}${layers}`;
+    const deviceNames = llama.gpu === false ? [] : await llama.getGpuDeviceNames().catch(() => [] as string[]);
+    return backendDescription({ binding: llama.gpu, deviceNames, gpuLayers: model.gpuLayers, threads });
 }
 
 /** node-llama-cpp's message, with llama.cpp's own reason when node-llama-cpp only says that it failed. */

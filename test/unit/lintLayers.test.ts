@@ -44,6 +44,11 @@ describe("Layers in lint", function () {
         assert.deepEqual(await ruleIds("src/completion/x.ts", 'import type { Settings } from "../config";\nexport type S = Settings;\n'), []);
         assert.ok(await flagged("src/commands/x.ts", 'import { LlamaEngine } from "../engine/llamaEngine";\nexport const e = LlamaEngine;\n'), "adapters reach the engine through its client only");
         assert.deepEqual(await ruleIds("src/remote/x.ts", 'import { BackendError } from "../backend/backendError";\nexport const e = BackendError;\n'), []);
+        const stop = 'import { streamingStopFor } from "../suggestion/streamingStop";\nexport const s = streamingStopFor;\n';
+        assert.deepEqual(await ruleIds("src/engine/x.ts", stop), [], "both backends evaluate the streaming stop");
+        assert.deepEqual(await ruleIds("src/remote/x.ts", stop), []);
+        assert.ok(await flagged("src/suggestion/x.ts", 'import { BackendError } from "../backend/backendError";\nexport const e = BackendError;\n'), "post-processing knows the contract only as types");
+        assert.ok(await flagged("src/suggestion/x.ts", 'import { shouldTrigger } from "../completion/triggerRules";\nexport const t = shouldTrigger;\n'), "nor the features above it");
     });
 
     it("still keeps vscode to the adapters", async () => {

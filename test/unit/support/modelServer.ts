@@ -13,6 +13,11 @@ export interface ServedFile {
     readonly linkedSha?: boolean;
     /** Answer 401 unless `Authorization: Bearer <token>` is sent. */
     readonly token?: string;
+    /**
+     * Serve the body as Hugging Face's CDN does behind its `/redirect/` first hop: no ETag and no
+     * X-Linked-Etag on the body (the first hop's 302 carries the X-Linked-Etag).
+     */
+    readonly cdn?: boolean;
 }
 
 export interface ServerFaults {
@@ -31,7 +36,7 @@ export interface ModelServer {
     readonly endpoint: string;
     readonly faults: ServerFaults;
     /** Every request: path, Range header, status sent. */
-    readonly requests: Array<{ path: string; range?: string; status: number; authorization?: string }>;
+    readonly requests: Array<{ path: string; range?: string; ifRange?: string; status: number; authorization?: string }>;
     /** Body bytes sent in total. */
     bodyBytes(): number;
     serve(urlPath: string, file: ServedFile): void;
@@ -47,7 +52,7 @@ export async function startModelServer(): Promise<ModelServer> {
 
     const server = http.createServer((req, res) => {
         const urlPath = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-        const log = (status: number) => requests.push({ path: urlPath, range: req.headers.range, status, authorization: req.headers.authorization });
+        const log = (status: number) => requests.push({ path: urlPath, range: req.headers.range, ifRange: req.headers["if-range"] as string | undefined, status, authorization: req.headers.authorization });
         if (urlPath.startsWith("/redirect/")) {
             const target = urlPath.slice("/redirect".length);
             const served = files.get(target);
@@ -75,8 +80,7 @@ export async function startModelServer(): Promise<ModelServer> {
             "content-type": "application/octet-stream",
             "content-length": served.size - start,
             "accept-ranges": "bytes",
-            etag: `"${served.size}-tag"`,
-            ...(served.sha ? { "x-linked-etag": `"${served.sha}"` } : {}),
+            ...(served.cdn ? {} : { etag: `"${served.size}-tag"`, ...(served.sha ? { "x-linked-etag": `"${served.sha}"` } : {}) }),
             ...(partial ? { "content-range": `bytes ${start}-${served.size - 1}/${served.size}` } : {}),
         };
         log(partial ? 206 : 200);
