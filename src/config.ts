@@ -5,6 +5,7 @@
 import type { GpuSetting } from "./gpu/gpuSetting";
 import type { EngineHost } from "./engine/transport";
 import { DEFAULT_QUANTIZATION, QUANTIZATIONS, type QuantizationSetting } from "./model/catalog";
+import type { NetworkOptions } from "./net/networkOptions";
 
 export const SECTION = "solarComplete";
 
@@ -37,8 +38,13 @@ export interface Settings {
     readonly engineHost: EngineHost;
     /** A local GGUF file; machine scope, ignored in untrusted workspaces. Empty = the catalog's model. */
     readonly modelPath: string;
-    /** Solar Instruct GGUF for "Solar: Prompt..."; empty = the base model with a plain-text framing. */
+    /** Solar Instruct GGUF for "Solar: Prompt..."; overrides instructQuantization. Empty = the catalog's, if any. */
     readonly instructModelPath: string;
+    /**
+     * The catalog's Solar Instruct for "Solar: Prompt..." (CC-BY-NC-4.0: non-commercial), downloaded
+     * into storageFolder after consent; "none" = the base model with a plain-text framing.
+     */
+    readonly instructQuantization: QuantizationSetting | "none";
     /** Where "Solar: Prompt..." answers by default. */
     readonly promptOutput: "untitled" | "cursor";
     /** Tokens generated for a command-palette prompt or "Continue Here". */
@@ -59,6 +65,11 @@ export interface Settings {
     readonly "remote.requestTimeoutMs": number;
     /** Longest silence inside a stream before it counts as stalled. */
     readonly "remote.stallTimeoutMs": number;
+    /**
+     * PEM files of extra certificate authorities trusted for downloads and the remote server; machine
+     * scope, ignored in untrusted workspaces (a workspace must not make the machine trust a CA).
+     */
+    readonly caCertificates: readonly string[];
 }
 
 /** Most candidates an explicit request may return (VS Code cycles them with Alt+] / Alt+[). */
@@ -129,6 +140,7 @@ export const DEFAULTS: Settings = {
     engineHost: "process",
     modelPath: "",
     instructModelPath: "",
+    instructQuantization: "none",
     promptOutput: "untitled",
     "prompt.maxTokens": 512,
     quantization: DEFAULT_QUANTIZATION,
@@ -139,16 +151,17 @@ export const DEFAULTS: Settings = {
     "remote.model": "",
     "remote.requestTimeoutMs": 10_000,
     "remote.stallTimeoutMs": 5_000,
+    caCertificates: [],
 };
 
 /** Settings whose change needs the model reloaded in the worker; the others apply at once. */
 export const MODEL_KEYS: readonly (keyof Settings)[] = ["modelPath", "gpu", "threads", "quantization", "downloadEndpoint", "storageFolder"];
 
 /** Settings naming files or URLs: machine scope, and never taken from an untrusted workspace. */
-export const RESTRICTED_KEYS: readonly (keyof Settings)[] = ["modelPath", "instructModelPath", "downloadEndpoint", "storageFolder", "remote.endpoint"];
+export const RESTRICTED_KEYS: readonly (keyof Settings)[] = ["modelPath", "instructModelPath", "downloadEndpoint", "storageFolder", "remote.endpoint", "caCertificates"];
 
 /** Settings whose change means another backend (or another connection to the server). */
-export const BACKEND_KEYS: readonly (keyof Settings)[] = ["backend", "remote.endpoint", "remote.model", "remote.requestTimeoutMs", "remote.stallTimeoutMs"];
+export const BACKEND_KEYS: readonly (keyof Settings)[] = ["backend", "remote.endpoint", "remote.model", "remote.requestTimeoutMs", "remote.stallTimeoutMs", "caCertificates"];
 
 export interface ConfigSource {
     get(key: string): unknown;
@@ -204,6 +217,7 @@ export function readSettings(source: ConfigSource, trusted = true): Settings {
         engineHost: oneOf("engineHost", ["process", "thread"]),
         modelPath: typeof modelPath === "string" ? modelPath.trim() : DEFAULTS.modelPath,
         instructModelPath: typeof instructModelPath === "string" ? instructModelPath.trim() : DEFAULTS.instructModelPath,
+        instructQuantization: oneOf("instructQuantization", ["none", "auto", ...QUANTIZATIONS]),
         promptOutput: oneOf("promptOutput", ["untitled", "cursor"]),
         "prompt.maxTokens": Math.round(number("prompt.maxTokens", 1, 2048)),
         quantization: oneOf("quantization", ["auto", ...QUANTIZATIONS]),
@@ -214,6 +228,29 @@ export function readSettings(source: ConfigSource, trusted = true): Settings {
         "remote.model": trimmed("remote.model"),
         "remote.requestTimeoutMs": Math.round(number("remote.requestTimeoutMs", 100, 600_000)),
         "remote.stallTimeoutMs": Math.round(number("remote.stallTimeoutMs", 100, 600_000)),
+        caCertificates: patternList(get("caCertificates")) ?? DEFAULTS.caCertificates,
+    };
+}
+
+/** VS Code's own proxy settings, in the `http` section (application scope: no workspace sets them). */
+export const HTTP_SECTION = "http";
+
+/**
+ * The network policy every outgoing request honours: VS Code's http.proxy, http.proxyStrictSSL,
+ * http.noProxy and http.proxyAuthorization (read from `http`, the `http` section of VS Code's
+ * configuration), the environment's HTTPS_PROXY/HTTP_PROXY/NO_PROXY, and solarComplete.caCertificates.
+ */
+export function readNetwork(http: ConfigSource, settings: Pick<Settings, "caCertificates">, env: NodeJS.ProcessEnv = process.env): NetworkOptions {
+    const proxy = http.get("proxy");
+    const strictSSL = http.get("proxyStrictSSL");
+    const authorization = http.get("proxyAuthorization");
+    return {
+        proxy: typeof proxy === "string" ? proxy.trim() : "",
+        strictSSL: strictSSL !== false,
+        noProxy: patternList(http.get("noProxy")) ?? [],
+        ...(typeof authorization === "string" && authorization.trim() ? { proxyAuthorization: authorization.trim() } : {}),
+        caFiles: settings.caCertificates,
+        env,
     };
 }
 

@@ -5,8 +5,10 @@
 // the answer document in answerDocument.ts.
 //
 // Models: Continue Here always uses the base model. Locally, Prompt uses Solar Instruct when
-// solarComplete.instructModelPath names one (src/ask/modelSwap.ts). Without it, the base model
-// answers a plain-text framing, and an information message offers the setting. With a remote
+// solarComplete.instructModelPath names one, or else solarComplete.instructQuantization names the
+// catalog's (downloaded after consent, licence shown: deps.instructModel) (src/ask/modelSwap.ts).
+// Without either, the base model answers a plain-text framing, and an information message offers
+// the download (CC-BY-NC-4.0: non-commercial) or the setting. With a remote
 // backend both stream from the server, and Prompt uses Instruct's template when the served model's
 // name says Instruct.
 //
@@ -23,9 +25,10 @@ import type { Backend } from "../backend/backend";
 import type { WorkerClient } from "../engine/workerClient";
 import { CONTEXT_MARGIN } from "../backend/limits";
 import { loadOptions } from "../session/modelLoader";
-import type { CompletionRequest, CompletionStats } from "../backend/types";
+import type { CompletionRequest } from "../backend/types";
 import { AnswerStream } from "../ask/answerStream";
-import { buildAskPrompt, cutMarker, type MiddleCut, type PromptStyle, type SelectionContext } from "../ask/askPrompt";
+import { buildAskPrompt, cutMarker, type SelectionContext } from "../ask/askPrompt";
+import type { AskArgs, AskRun } from "../ask/askRun";
 import { AskGate } from "../ask/askGate";
 import type { AnswerOutput } from "../ask/askPicks";
 import { answerStyle, ModelSwap } from "../ask/modelSwap";
@@ -33,6 +36,8 @@ import { RecentQuestions } from "../ask/recentQuestions";
 import { StreamInserter, type InsertionPoint } from "../ask/streamInserter";
 import { confirmTakeover, openAnswerDocument } from "./answerDocument";
 import { pickQuestion } from "./askPick";
+import { LICENCES } from "../model/catalog";
+import { CHOOSE_MODEL_COMMAND } from "./modelCommands";
 import { EditorTarget, trackPoint, type TrackedPoint } from "./editorInsertion";
 
 export const CONTINUE_COMMAND = "solarComplete.continueHere";
@@ -40,41 +45,6 @@ export const PROMPT_COMMAND = "solarComplete.prompt";
 export const CANCEL_COMMAND = "solarComplete.cancelPrompt";
 export const CLEAR_RECENT_COMMAND = "solarComplete.clearRecentPrompts";
 const RUNNING_CONTEXT_KEY = "solarComplete.promptRunning";
-
-/** Arguments of solarComplete.prompt, for keybindings and tests; without `prompt` the quick pick asks. */
-export interface AskArgs {
-    readonly prompt?: string;
-    readonly output?: AnswerOutput;
-    /** Stop a running prompt without asking. */
-    readonly replaceRunning?: boolean;
-}
-
-/** What one run did, for the extension's API: tests read it, and so do timing measurements. */
-export interface AskRun {
-    readonly command: "continueHere" | "prompt";
-    readonly style: PromptStyle | "continue";
-    readonly modelPath?: string;
-    readonly output: AnswerOutput;
-    readonly documentUri: string;
-    /** The text prompt sent ("prompt" only: Continue Here sends the document and the engine cuts the window). */
-    readonly promptText?: string;
-    readonly cut?: MiddleCut;
-    /** The information message offering Solar Instruct was shown for this run. */
-    readonly offeredInstruct: boolean;
-    /** What the engine generated, and what went into the document (an answer's leading blank space is dropped). */
-    readonly generated: string;
-    readonly inserted: string;
-    readonly stats?: CompletionStats;
-    /** Milliseconds from the command to the first character in the document. */
-    readonly firstCharMs?: number;
-    /** Milliseconds from the first to the last character in the document. */
-    readonly streamMs?: number;
-    readonly totalMs: number;
-    /** Edits that inserted text. */
-    readonly batches: number;
-    readonly outcome: "done" | "cancelled" | "error";
-    readonly error?: string;
-}
 
 export interface AskCommandsDeps {
     /** Whoever completes now (the local worker or a server): questions stream from it. */
@@ -89,6 +59,12 @@ export interface AskCommandsDeps {
     readonly reloadBaseModel: () => Promise<void>;
     /** The solarComplete.exclude pattern a document matches: its text must not be sent. */
     readonly excludedBy: (document: vscode.TextDocument) => string | undefined;
+    /**
+     * The Solar Instruct file a prompt loads: instructModelPath, or the catalog's for
+     * instructQuantization, downloaded after consent (ModelFileResolver.instructPath). Undefined:
+     * none, or the user declined. Without this dep only instructModelPath counts.
+     */
+    readonly instructModel?: (settings: Settings) => Promise<string | undefined>;
 }
 
 type Progress = vscode.Progress<{ message?: string }>;
@@ -183,19 +159,22 @@ export class AskCommands implements vscode.Disposable {
 
     /** A question (about the selection, if any), answered in a new document or at the cursor. */
     async prompt(args: AskArgs = {}): Promise<AskRun | undefined> {
-        const settings = this.deps.settings();
+        const configured = this.deps.settings();
         const editor = vscode.window.activeTextEditor;
         // Before the quick pick: asking a question only to have it refused wastes the user's typing.
         if (editor && !editor.selection.isEmpty && this.refuseExcluded(editor.document, (file, reason) => `the selection in ${file} is not sent to a model: ${reason}. Clear the selection to ask without it.`)) {
             return undefined;
         }
         let question = typeof args.prompt === "string" ? args.prompt.trim() : "";
-        let output: AnswerOutput = args.output ?? settings.promptOutput;
+        let output: AnswerOutput = args.output ?? configured.promptOutput;
         if (!question) {
-            const picked = await pickQuestion(this.recent, settings.promptOutput, editor !== undefined);
+            const picked = await pickQuestion(this.recent, configured.promptOutput, editor !== undefined);
             if (!picked) return undefined;
             ({ question, output } = picked);
         }
+        // Before the engine is taken from ghost text: a first use may download Solar Instruct.
+        const settings = await this.withInstructModel(configured);
+        if (!settings) return undefined;
         if (!editor) output = "untitled";
         await this.recent.add(question);
         const started = performance.now();
@@ -347,17 +326,39 @@ export class AskCommands implements vscode.Disposable {
         return true;
     }
 
-    /** Once per session: say that Instruct answers better, and where to set it. */
+    /**
+     * The settings with instructModelPath naming the file Prompt loads (the catalog's Instruct once
+     * downloaded). Locally only: a server serves the model it has. Undefined: the download failed.
+     */
+    private async withInstructModel(settings: Settings): Promise<Settings | undefined> {
+        if (settings.backend !== "local" || !this.deps.instructModel) return settings;
+        try {
+            return { ...settings, instructModelPath: (await this.deps.instructModel(settings)) ?? "" };
+        } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            this.deps.log.error(`prompt: Solar Instruct: ${message}`);
+            if ((error as { code?: string }).code !== "CANCELLED") void vscode.window.showErrorMessage(`Solar: Solar Instruct could not be downloaded: ${message}`);
+            return undefined;
+        }
+    }
+
+    /** Once per session: say that Instruct answers better, under which licence, and how to get it. */
     private offerInstruct(): boolean {
         if (this.offered) return false;
         this.offered = true;
+        const download = "Download Solar Instruct…";
         const open = "Open Settings";
         void vscode.window
             .showInformationMessage(
-                "Solar: answering with the base model and a plain-text framing. Solar Instruct answers questions better: set solarComplete.instructModelPath to a local Solar Instruct GGUF file.",
+                `Solar: answering with the base model and a plain-text framing. Solar Instruct answers questions better (licence [CC-BY-NC-4.0](${LICENCES.nonCommercial.url}): non-commercial use only): download it from the catalog, or set solarComplete.instructModelPath to a local Solar Instruct GGUF file.`,
+                download,
                 open,
             )
-            .then((picked) => picked === open && vscode.commands.executeCommand("workbench.action.openSettings", "solarComplete.instructModelPath"));
+            .then((picked) => {
+                if (picked === download) return vscode.commands.executeCommand(CHOOSE_MODEL_COMMAND, "instruct");
+                if (picked === open) return vscode.commands.executeCommand("workbench.action.openSettings", "solarComplete.instructModelPath");
+                return undefined;
+            });
         return true;
     }
 }

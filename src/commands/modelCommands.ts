@@ -1,15 +1,19 @@
-// The model commands: the "Choose Quantization…" quick pick with the auto reasoning, "Show Model
-// Info" and "Set Download Token…". Settings → model file (and the download) is ModelFileResolver's
-// (src/ui/modelFileResolver.ts); the logic lives in src/model/.
+// The model commands: "Choose Model…" (Solar 10.7B for ghost text, Solar 10.7B Instruct for
+// Prompt…, each with its licence), the "Choose Quantization…" quick pick with the auto reasoning,
+// "Show Model Info" and "Set Download Token…". Settings → model file (and the download) is
+// ModelFileResolver's (src/ui/modelFileResolver.ts); the logic lives in src/model/.
 
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { SECTION, type Settings } from "../config";
 import type { WorkerClient } from "../engine/workerClient";
-import { catalogEntry, describeEntry, QUANTIZATIONS, type QuantizationSetting } from "../model/catalog";
+import { catalogEntry, licenceLabel, QUANTIZATIONS, variantLicence, variantTitle, type Variant } from "../model/catalog";
+import { modelPicks, quantizationPicks, type InstructChoice, type PickEntry } from "../model/catalogPicks";
 import { isCompleteModel, storageFolder, type ResolvedModel } from "../model/modelStore";
 import { DOWNLOAD_TOKEN_KEY, ModelFileResolver } from "../ui/modelFileResolver";
 import { formatBytes } from "../util/bytes";
+
+export const CHOOSE_MODEL_COMMAND = "solarComplete.chooseModel";
 
 export interface ModelCommandsDeps {
     readonly context: vscode.ExtensionContext;
@@ -23,7 +27,7 @@ export class ModelCommands {
     readonly files: ModelFileResolver;
 
     constructor(private readonly deps: ModelCommandsDeps) {
-        this.files = new ModelFileResolver({ context: deps.context, log: deps.log, engine: deps.engine, chooseQuantization: () => void this.chooseQuantization() });
+        this.files = new ModelFileResolver({ context: deps.context, log: deps.log, engine: deps.engine, chooseQuantization: (variant) => void this.chooseQuantization(variant) });
     }
 
     /** For ModelLoader: the file to load, downloading it first when the user agrees. */
@@ -34,39 +38,60 @@ export class ModelCommands {
     register(): vscode.Disposable[] {
         return [
             vscode.commands.registerCommand("solarComplete.chooseQuantization", () => this.chooseQuantization()),
+            // Args "base" or "instruct" skip the first step (the Prompt… offer passes "instruct").
+            vscode.commands.registerCommand(CHOOSE_MODEL_COMMAND, (variant?: unknown) => this.chooseModel(variant === "base" || variant === "instruct" ? variant : undefined)),
             vscode.commands.registerCommand("solarComplete.showModelInfo", () => this.showModelInfo()),
             vscode.commands.registerCommand("solarComplete.setDownloadToken", () => this.setToken()),
         ];
     }
 
-    async chooseQuantization(): Promise<void> {
+    /** Which model to set up: the base model (ghost text) or Solar Instruct (Prompt…), then its quantization. */
+    async chooseModel(variant?: Variant): Promise<void> {
+        if (!variant) {
+            const settings = this.deps.settings();
+            const picks = modelPicks({
+                base: settings.modelPath ? `solarComplete.modelPath (${path.basename(settings.modelPath)})` : settings.quantization,
+                instruct: settings.instructModelPath ? `solarComplete.instructModelPath (${path.basename(settings.instructModelPath)})` : settings.instructQuantization,
+            });
+            const picked = await vscode.window.showQuickPick(picks.map(quickPickItem), { title: "Solar: Choose Model" });
+            variant = picked?.value;
+            if (!variant) return;
+        }
+        await this.chooseQuantization(variant);
+    }
+
+    async chooseQuantization(variant: Variant = "base"): Promise<void> {
         const settings = this.deps.settings();
+        const key = variant === "base" ? "quantization" : "instructQuantization";
         const auto = (await this.files.resolve({ ...settings, modelPath: "", quantization: "auto" })) as Extract<ResolvedModel, { kind: "catalog" }>;
         const folder = storageFolder(settings, this.deps.context.globalStorageUri.fsPath);
-        type Item = vscode.QuickPickItem & { value?: QuantizationSetting };
-        const items: Item[] = [
-            { label: "auto", description: auto.auto?.summary.replace(/^auto → /, "→ "), detail: auto.auto?.reasons.join(" · "), value: "auto" },
-            { label: "", kind: vscode.QuickPickItemKind.Separator },
-        ];
-        for (const quantization of [...QUANTIZATIONS].reverse()) {
-            const entry = catalogEntry("base", quantization);
-            const present = await isCompleteModel(path.join(folder, entry.fileName));
-            const fits = auto.auto?.reasons.find((r) => r.startsWith(`${quantization}:`));
-            items.push({
-                label: `${settings.quantization === quantization ? "$(check) " : ""}${quantization}`,
-                description: `${fits ?? describeEntry(entry)}${present ? " · downloaded" : ""}`,
-                detail: entry.quality,
-                value: quantization,
-            });
+        const downloaded = new Set<string>();
+        for (const quantization of QUANTIZATIONS) {
+            if (await isCompleteModel(path.join(folder, catalogEntry(variant, quantization).fileName))) downloaded.add(quantization);
         }
-        const picked = await vscode.window.showQuickPick(items, {
-            title: `Solar: Choose Quantization (now ${settings.quantization}${settings.modelPath ? `; solarComplete.modelPath overrides it` : ""})`,
+        // Instruct replaces the base model in memory for a prompt, so the same quantization fits.
+        const picks = quantizationPicks({ variant, current: settings[key], auto: auto.auto, downloaded });
+        const override = variant === "base" ? settings.modelPath && "solarComplete.modelPath" : settings.instructModelPath && "solarComplete.instructModelPath";
+        const picked = await vscode.window.showQuickPick(picks.map(quickPickItem), {
+            title: `Solar: Choose ${variantTitle(variant)} Quantization (now ${settings[key]}${override ? `; ${override} overrides it` : ""}) · ${licenceLabel(variantLicence(variant))}`,
             matchOnDescription: true,
         });
         if (!picked?.value) return;
         this.files.logAuto(auto.auto!);
-        // The settings change reloads the model (downloading first, after consent): see ModelLoader.
-        await vscode.workspace.getConfiguration(SECTION).update("quantization", picked.value, vscode.ConfigurationTarget.Global);
+        // Base: the settings change reloads the model (downloading first, after consent): see ModelLoader.
+        await vscode.workspace.getConfiguration(SECTION).update(key, picked.value, vscode.ConfigurationTarget.Global);
+        // Instruct: loaded only for a prompt, so it is downloaded now, after consent, rather than in the middle of a question.
+        if (variant === "instruct" && picked.value !== "none") await this.prepareInstruct(picked.value);
+    }
+
+    private async prepareInstruct(choice: Exclude<InstructChoice, "none">): Promise<void> {
+        try {
+            const file = await this.files.instructPath({ ...this.deps.settings(), instructQuantization: choice });
+            if (file) void vscode.window.showInformationMessage(`Solar: Prompt… now answers with ${path.basename(file)}.`);
+        } catch (error) {
+            if ((error as { code?: string }).code === "CANCELLED") return;
+            void vscode.window.showErrorMessage(`Solar: Solar Instruct could not be downloaded: ${error instanceof Error ? error.message : String(error)}`);
+        }
     }
 
     async showModelInfo(): Promise<void> {
@@ -99,4 +124,11 @@ export class ModelCommands {
         if (value.trim()) await this.deps.context.secrets.store(DOWNLOAD_TOKEN_KEY, value.trim());
         else await this.deps.context.secrets.delete(DOWNLOAD_TOKEN_KEY);
     }
+}
+
+type Item<T> = vscode.QuickPickItem & { value?: T };
+
+function quickPickItem<T>(pick: PickEntry<T>): Item<T> {
+    if (pick.value === undefined) return { label: pick.label, kind: vscode.QuickPickItemKind.Separator };
+    return { label: `${pick.current ? "$(check) " : ""}${pick.label}`, description: pick.description, detail: pick.detail, value: pick.value };
 }

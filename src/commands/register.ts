@@ -2,7 +2,7 @@
 // builds the objects, this file connects them to VS Code.
 
 import * as vscode from "vscode";
-import { SECTION } from "../config";
+import { HTTP_SECTION, SECTION } from "../config";
 import type { GhostTextControls } from "../completion/controls";
 import type { GhostTextService } from "../completion/ghostTextService";
 import { ACCEPTED_COMMAND, type GhostTextProvider } from "../completion/provider";
@@ -61,7 +61,10 @@ export function registerAll(r: Registered): vscode.Disposable[] {
             if (uri) r.provider.expectFollowUp(uri);
             void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
         }),
-        vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration(SECTION) && session.settingsChanged()),
+        vscode.workspace.onDidChangeConfiguration((event) => {
+            if (event.affectsConfiguration(SECTION)) session.settingsChanged();
+            else if (event.affectsConfiguration(HTTP_SECTION)) session.networkChanged();
+        }),
         vscode.workspace.onDidGrantWorkspaceTrust(() => session.trustGranted()),
         vscode.workspace.onDidCloseTextDocument((document) => r.ghostText.forget(document.uri.toString())),
         vscode.window.onDidChangeActiveTextEditor(() => r.status.refresh()),

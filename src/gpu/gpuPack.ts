@@ -4,6 +4,8 @@
 //   1. The package's metadata from the npm registry (`<registry>/<name>/<version>`): tarball URL and
 //      `dist.integrity` (sha512, base64).
 //   2. The tarball, hashed while it streams to <storage>/gpu-pack/; a mismatch deletes it.
+//      Both requests go through one undici dispatcher with the proxy and certificate policy
+//      (src/net: VS Code's http.proxy, HTTPS_PROXY/NO_PROXY, solarComplete.caCertificates).
 //   3. Unpacked into a temporary folder, checked (name, version), renamed to
 //      <storage>/gpu-pack/<version>/<name> (so a half-unpacked pack is never used).
 //   4. Linked: node-llama-cpp finds prebuilt binaries with `import("@node-llama-cpp/<platform>-cuda")`
@@ -21,6 +23,9 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { fetch, NetworkDispatcher } from "../net/fetchDispatcher";
+import { describeCertificateError, describeProxyError, NetworkSetupError } from "../net/networkErrors";
+import { tlsPolicy, type NetworkOptions } from "../net/networkOptions";
 import { extractTarGz } from "./tarball";
 
 export const NPM_REGISTRY = "https://registry.npmjs.org";
@@ -47,7 +52,7 @@ export interface PackMetadata {
 }
 
 export class GpuPackError extends Error {
-    constructor(readonly code: "NOT_PUBLISHED" | "HTTP" | "INTEGRITY" | "BAD_PACKAGE" | "CANCELLED", message: string) {
+    constructor(readonly code: "NOT_PUBLISHED" | "HTTP" | "INTEGRITY" | "BAD_PACKAGE" | "CERTIFICATE" | "PROXY" | "CANCELLED", message: string) {
         super(message);
         this.name = "GpuPackError";
     }
@@ -55,9 +60,20 @@ export class GpuPackError extends Error {
 
 export const packDirectory = (storageDir: string, pack: GpuPack) => path.join(storageDir, "gpu-pack", pack.version, ...pack.name.split("/"));
 
-export async function fetchPackMetadata(pack: GpuPack, registry = NPM_REGISTRY, signal?: AbortSignal): Promise<PackMetadata> {
+/** `dispatcher`: the proxy and certificate policy (see networkDispatcher); default: the environment's proxy. */
+export async function fetchPackMetadata(pack: GpuPack, registry = NPM_REGISTRY, signal?: AbortSignal, dispatcher?: NetworkDispatcher): Promise<PackMetadata> {
+    if (!dispatcher) {
+        const own = networkDispatcher(undefined);
+        try {
+            return await fetchPackMetadata(pack, registry, signal, own);
+        } finally {
+            await own.close();
+        }
+    }
     const url = `${registry.replace(/\/+$/, "")}/${pack.name.replace("/", "%2f")}/${encodeURIComponent(pack.version)}`;
-    const response = await fetch(url, { signal, headers: { accept: "application/json" } });
+    const response = await fetch(url, { signal, headers: { accept: "application/json" }, dispatcher }).catch((error: unknown) => {
+        throw requestFailure(error, url, dispatcher, signal);
+    });
     if (response.status === 404) throw new GpuPackError("NOT_PUBLISHED", `${pack.name}@${pack.version} is not on ${registry}.`);
     if (!response.ok) throw new GpuPackError("HTTP", `${url}: HTTP ${response.status}`);
     const body = await response.json() as { name?: string; version?: string; dist?: { tarball?: string; integrity?: string; unpackedSize?: number } };
@@ -79,14 +95,26 @@ export interface InstallOptions {
     readonly signal?: AbortSignal;
     readonly onProgress?: (received: number, total: number | undefined) => void;
     readonly log?: (message: string) => void;
+    /** Proxy and certificates (VS Code's http.* settings, solarComplete.caCertificates); default: the environment's proxy. */
+    readonly network?: NetworkOptions;
 }
 
 /** Downloads, verifies and unpacks the pack; returns its folder. A pack already unpacked is kept. */
 export async function installGpuPack(options: InstallOptions): Promise<string> {
-    const { pack, storageDir, signal } = options;
+    const { pack, storageDir } = options;
     const target = packDirectory(storageDir, pack);
     if (isPackAtSync(target, pack)) return target;
-    const meta = await fetchPackMetadata(pack, options.registry, signal);
+    const dispatcher = networkDispatcher(options.network);
+    try {
+        return await fetchAndUnpack(options, target, dispatcher);
+    } finally {
+        await dispatcher.close();
+    }
+}
+
+async function fetchAndUnpack(options: InstallOptions, target: string, dispatcher: NetworkDispatcher): Promise<string> {
+    const { pack, storageDir, signal } = options;
+    const meta = await fetchPackMetadata(pack, options.registry, signal, dispatcher);
     const expected = sha512Digests(meta.integrity);
     if (expected.length === 0) throw new GpuPackError("INTEGRITY", `${pack.name}@${pack.version}: the registry gives no sha512 integrity (${meta.integrity}); refusing to install.`);
 
@@ -96,7 +124,7 @@ export async function installGpuPack(options: InstallOptions): Promise<string> {
     try {
         const tarball = path.join(work, "package.tgz");
         options.log?.(`GPU pack: downloading ${meta.tarball}`);
-        const digest = await download(meta.tarball, tarball, options);
+        const digest = await download(meta.tarball, tarball, options, dispatcher);
         if (!expected.includes(digest)) {
             throw new GpuPackError("INTEGRITY", `${pack.name}@${pack.version}: the download's sha512 (${digest}) is not the registry's integrity (${meta.integrity}); deleted it.`);
         }
@@ -114,14 +142,10 @@ export async function installGpuPack(options: InstallOptions): Promise<string> {
 }
 
 /** Streams `url` to `file`, returning the base64 sha512 of what arrived. */
-async function download(url: string, file: string, options: InstallOptions): Promise<string> {
-    let response: Response;
-    try {
-        response = await fetch(url, { signal: options.signal, redirect: "follow" });
-    } catch (error) {
-        if (options.signal?.aborted) throw new GpuPackError("CANCELLED", "GPU pack download cancelled.");
-        throw error;
-    }
+async function download(url: string, file: string, options: InstallOptions, dispatcher: NetworkDispatcher): Promise<string> {
+    const response = await fetch(url, { signal: options.signal, redirect: "follow", dispatcher }).catch((error: unknown) => {
+        throw requestFailure(error, url, dispatcher, options.signal);
+    });
     if (!response.ok || !response.body) throw new GpuPackError("HTTP", `${url}: HTTP ${response.status}`);
     const total = Number(response.headers.get("content-length")) || undefined;
     const hash = createHash("sha512");
@@ -142,6 +166,28 @@ async function download(url: string, file: string, options: InstallOptions): Pro
     }
     if (total !== undefined && received !== total) throw new GpuPackError("HTTP", `${url}: ${received} of ${total} bytes arrived`);
     return hash.digest("base64");
+}
+
+/** The proxy and certificate policy for the pack's requests; a CA file it can't use fails here, before any request. */
+function networkDispatcher(network: NetworkOptions | undefined): NetworkDispatcher {
+    try {
+        return new NetworkDispatcher(network ?? {}, tlsPolicy(network));
+    } catch (error) {
+        throw requestFailure(error, NPM_REGISTRY, undefined, undefined);
+    }
+}
+
+/** A failed fetch as one line: cancelled, a certificate not trusted (naming the setting), a proxy problem, or the error itself. */
+function requestFailure(error: unknown, url: string, dispatcher: NetworkDispatcher | undefined, signal: AbortSignal | undefined): unknown {
+    if (signal?.aborted) return new GpuPackError("CANCELLED", "GPU pack download cancelled.");
+    for (let current = error, depth = 0; current && depth < 3; current = (current as { cause?: unknown }).cause, depth++) {
+        if (current instanceof GpuPackError) return current;
+        if (current instanceof NetworkSetupError) return new GpuPackError(current.code === "CA" ? "CERTIFICATE" : "PROXY", current.message);
+    }
+    const certificate = describeCertificateError(error, url);
+    if (certificate) return new GpuPackError("CERTIFICATE", certificate);
+    const proxy = describeProxyError(error, dispatcher?.proxyOf(url), url);
+    return proxy ? new GpuPackError("PROXY", proxy.message) : error;
 }
 
 export type LinkOutcome =

@@ -19,16 +19,36 @@ export const DEFAULT_QUANTIZATION: Quantization = "Q4_K_M";
 export const SOURCE_HOST = "https://huggingface.co";
 const REVISION = "main";
 
+/** The licence of the upstream weights, which a quantized GGUF inherits whatever its own card says. */
+export interface ModelLicence {
+    /** SPDX identifier. */
+    readonly id: "Apache-2.0" | "CC-BY-NC-4.0";
+    readonly commercialUse: boolean;
+    /** The licence text. */
+    readonly url: string;
+    /** The upstream model card that states it. */
+    readonly source: string;
+}
+
+export const LICENCES = {
+    apache: { id: "Apache-2.0", commercialUse: true, url: "https://www.apache.org/licenses/LICENSE-2.0", source: "https://huggingface.co/upstage/SOLAR-10.7B-v1.0" },
+    nonCommercial: { id: "CC-BY-NC-4.0", commercialUse: false, url: "https://creativecommons.org/licenses/by-nc/4.0/", source: "https://huggingface.co/upstage/SOLAR-10.7B-Instruct-v1.0" },
+} as const satisfies Record<string, ModelLicence>;
+
 interface VariantSource {
     readonly title: string;
     readonly repository: string;
     /** The file name before `.<QUANT>.gguf`. */
     readonly filePrefix: string;
+    readonly licence: ModelLicence;
 }
 
+// Upstage publishes the base model under Apache-2.0 and the Instruct model under CC-BY-NC-4.0
+// (their model cards, 2026-12-01); TheBloke's GGUF files are quantizations of those weights and
+// carry the same terms, whatever a repackaged card says.
 const SOURCES: Record<Variant, VariantSource> = {
-    base: { title: "Solar 10.7B", repository: "TheBloke/SOLAR-10.7B-v1.0-GGUF", filePrefix: "solar-10.7b-v1.0" },
-    instruct: { title: "Solar 10.7B Instruct", repository: "TheBloke/SOLAR-10.7B-Instruct-v1.0-GGUF", filePrefix: "solar-10.7b-instruct-v1.0" },
+    base: { title: "Solar 10.7B", repository: "TheBloke/SOLAR-10.7B-v1.0-GGUF", filePrefix: "solar-10.7b-v1.0", licence: LICENCES.apache },
+    instruct: { title: "Solar 10.7B Instruct", repository: "TheBloke/SOLAR-10.7B-Instruct-v1.0-GGUF", filePrefix: "solar-10.7b-instruct-v1.0", licence: LICENCES.nonCommercial },
 };
 
 /**
@@ -72,6 +92,7 @@ export interface CatalogEntry {
     /** Estimated memory to run it with a 4,096-token context: the weights plus SOLAR_CONTEXT_4096_BYTES. */
     readonly memory: number;
     readonly quality: string;
+    readonly licence: ModelLicence;
     /** Published sha256 of the file, when known ahead of time (the download also takes one from the server's X-Linked-Etag). */
     readonly sha256?: string;
 }
@@ -88,6 +109,7 @@ export function catalogEntry(variant: Variant, quantization: Quantization): Cata
         size: facts.size,
         memory: facts.size + SOLAR_CONTEXT_4096_BYTES,
         quality: facts.quality,
+        licence: source.licence,
     };
 }
 
@@ -114,4 +136,17 @@ export function downloadUrl(entry: Pick<CatalogEntry, "repository" | "fileName">
 /** For `enumDescriptions` and the quick pick: "6.5 GB file, ~7.6 GB to run. Medium; …". */
 export function describeEntry(entry: CatalogEntry): string {
     return `${formatGB(entry.size)} file, ~${formatGB(entry.memory)} to run. ${entry.quality}`;
+}
+
+/** "Apache-2.0", or "CC-BY-NC-4.0: non-commercial use only": what every place a model is chosen shows. */
+export function licenceLabel(licence: ModelLicence): string {
+    return licence.commercialUse ? licence.id : `${licence.id}: non-commercial use only`;
+}
+
+export function variantTitle(variant: Variant): string {
+    return SOURCES[variant].title;
+}
+
+export function variantLicence(variant: Variant): ModelLicence {
+    return SOURCES[variant].licence;
 }

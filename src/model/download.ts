@@ -1,8 +1,9 @@
 // Downloads one GGUF file so that a model path only ever holds a complete, verified model:
 //   <file>.lock          held while downloading (downloadLock.ts): a second window/CLI waits for it
 //   <file>.partial       the bytes so far; survives a crash or a VS Code restart and is resumed
-//                        with an HTTP Range request (If-Range guards against a changed file)
-//   <file>.partial.json  what the partial belongs to: URL, ETag, total size
+//                        with an HTTP Range request, after the first hop's validator matched
+//   <file>.partial.json  what the partial belongs to: URL, the first hop's validator (X-Linked-Etag,
+//                        else ETag), the body's ETag (for If-Range), total size
 // When the bytes are all there: size, sha256 (when one is known: the caller's, or the source's
 // X-Linked-Etag, which is how Hugging Face publishes LFS checksums) and the GGUF header are checked,
 // then the partial is synced and renamed over <file>. A failed check removes the partial.
@@ -17,7 +18,7 @@ import { formatBytesPrecise } from "../util/bytes";
 import { inspectGguf, ModelFileError } from "./ggufFile";
 import { acquireLock, type LockOwner } from "./downloadLock";
 import { cancelled, DownloadError, systemError } from "./downloadErrors";
-import { openRange, SHA256_HEX, streamBody, type TransferOptions } from "./downloadHttp";
+import { openRange, SHA256_HEX, streamBody, type ResumeCheck, type TransferOptions } from "./downloadHttp";
 
 export type { DownloadProgress } from "./downloadHttp";
 
@@ -52,9 +53,9 @@ export interface DownloadResult {
     readonly waited: boolean;
 }
 
-interface PartialMeta {
+/** `.partial.json`; `etag` and `validator` as in ResumeCheck (downloadHttp.ts). A partial from before `validator` was kept has none. */
+interface PartialMeta extends ResumeCheck {
     readonly url: string;
-    readonly etag?: string;
     readonly total?: number;
 }
 
@@ -157,16 +158,20 @@ async function fetchInto(options: DownloadOptions, meta: PartialMeta | undefined
     // Everything async happens before the request: between the response's headers and streamBody's
     // listeners nothing may await, or a connection that drops right away goes unnoticed.
     let hash = offset > 0 ? await hashFile(partial, offset) : createHash("sha256");
-    const answer = await openRange(options, offset, meta?.etag);
+    const answer = await openRange(options, offset, meta);
     if (answer.kind === "unsatisfiable") {
         if (meta?.total === offset) return { size: offset, hash, transferred: 0, restarted: false, publishedSha: answer.publishedSha };
         options.log?.(`The server refused to resume at byte ${offset}; starting again`);
         await discard(destination);
         return fetchInto(options, undefined, 0);
     }
-    const { response, total, restarted, publishedSha } = answer;
-    if (restarted) {
+    const { response, total, restarted, publishedSha, validator } = answer;
+    if (answer.changed) {
+        options.log?.(`${path.basename(destination)} changed at the source since the partial download (its X-Linked-Etag/ETag differs): downloading it from the start`);
+    } else if (restarted) {
         options.log?.(`The server ignored the Range request (or the file changed): downloading ${path.basename(destination)} from the start`);
+    }
+    if (restarted) {
         offset = 0;
         hash = createHash("sha256");
     }
@@ -175,7 +180,7 @@ async function fetchInto(options: DownloadOptions, meta: PartialMeta | undefined
         throw new DownloadError("SIZE_MISMATCH", `Size mismatch: the server has ${total} bytes, expected ${options.expectedSize}: ${url}`);
     }
     if (total !== undefined) checkFreeSpace(options, total - offset, response);
-    writeFileSync(metaPath(destination), JSON.stringify({ url, etag: response.headers.etag, total } satisfies PartialMeta));
+    writeFileSync(metaPath(destination), JSON.stringify({ url, validator, etag: response.headers.etag, total } satisfies PartialMeta));
     const transferred = await streamBody(response, partial, offset, total, hash, options);
     const size = offset + transferred;
     if (total !== undefined && size < total) {

@@ -2,6 +2,7 @@
 // The URL shown is always the one asked for, never a redirect target (those carry signed tokens).
 
 import * as path from "node:path";
+import { describeCertificateError, describeProxyError, NetworkSetupError } from "../net/networkErrors";
 
 export type DownloadErrorCode =
     | "HTTP_401"
@@ -18,6 +19,10 @@ export type DownloadErrorCode =
     | "SHA256_MISMATCH"
     | "NOT_GGUF"
     | "TOO_MANY_REDIRECTS"
+    /** The server's certificate is not trusted, or a file in solarComplete.caCertificates is unusable. */
+    | "CERTIFICATE"
+    /** The proxy refused, wants credentials, is unreachable, or its URL is unusable. */
+    | "PROXY"
     | "CANCELLED";
 
 export class DownloadError extends Error {
@@ -44,6 +49,8 @@ export function httpError(status: number, statusText: string, url: string): Down
             return new DownloadError("HTTP_403", `${line} (access denied: accept the repository's terms on its page, and check the token)`);
         case 404:
             return new DownloadError("HTTP_404", `${line} (no such file at this endpoint: check solarComplete.downloadEndpoint or the URL)`);
+        case 407:
+            return new DownloadError("PROXY", `${line} (the proxy wants credentials: put them in the proxy URL, http://user:password@host:port, or in http.proxyAuthorization)`);
         default:
             return new DownloadError("HTTP_STATUS", line);
     }
@@ -53,9 +60,26 @@ export function cancelled(destination: string): DownloadError {
     return new DownloadError("CANCELLED", `Download cancelled; run it again to resume: ${path.basename(destination)}`);
 }
 
+/**
+ * A proxy, certificate or network-settings failure as one DownloadError naming the setting that
+ * fixes it; undefined for any other error. `hop`: the URL that failed when a redirect led there (only
+ * its host is named: redirect targets carry signed tokens).
+ */
+export function networkFailure(error: unknown, proxy: URL | undefined, url: string, hop?: URL): DownloadError | undefined {
+    if (error instanceof DownloadError) return error;
+    if (error instanceof NetworkSetupError) return new DownloadError(error.code === "CA" ? "CERTIFICATE" : "PROXY", error.message);
+    const server = hop ? `${hop.protocol}//${hop.host}` : url;
+    const certificate = describeCertificateError(error, server);
+    if (certificate) return new DownloadError("CERTIFICATE", `${certificate} Downloading ${url}`);
+    const viaProxy = describeProxyError(error, proxy, url);
+    return viaProxy ? new DownloadError("PROXY", viaProxy.message) : undefined;
+}
+
 /** Maps a socket or file-system error to a DownloadError; `where` is the URL or the file concerned. */
 export function systemError(error: unknown, url: string, file: string): DownloadError {
     if (error instanceof DownloadError) return error;
+    const network = networkFailure(error, undefined, url);
+    if (network) return network;
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     const detail = error instanceof Error ? error.message : String(error);
     const host = hostOf(url);

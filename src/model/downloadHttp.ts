@@ -1,13 +1,16 @@
-// The HTTP side of a model download: GET with redirects followed by hand, the sha256 a source
-// publishes, a resume as a Range request and what the server's answer to it means, and the body
-// pumped into the partial file with progress. What is on disk (lock, partial, meta, verification)
-// is download.ts's business.
+// The HTTP side of a model download: GET with redirects followed by hand (each hop through the
+// proxy and with the certificate authorities src/net's policy names), the sha256 a source
+// publishes, a resume as a Range request guarded by the first hop's validator and what the server's
+// answer to it means, and the body pumped into the partial file with progress. What is on disk
+// (lock, partial, meta, verification) is download.ts's business.
 
 import type { Hash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
-import { cancelled, DownloadError, httpError } from "./downloadErrors";
+import { nodeRoute, type NodeRoute } from "../net/nodeAgent";
+import { tlsPolicy, type NetworkOptions, type TlsPolicy } from "../net/networkOptions";
+import { cancelled, DownloadError, httpError, networkFailure } from "./downloadErrors";
 
 export interface DownloadProgress {
     readonly phase: "waiting" | "downloading" | "verifying";
@@ -30,50 +33,69 @@ export interface TransferOptions {
     readonly onProgress?: (progress: DownloadProgress) => void;
     /** No byte for this long: TIMEOUT (the partial stays, resumable). Default 30 s. */
     readonly idleTimeoutMs?: number;
+    /** Proxy and certificates (VS Code's http.* settings, solarComplete.caCertificates); default: the environment's proxy. */
+    readonly network?: NetworkOptions;
+}
+
+/** What the partial on disk was downloaded from, to check before a resume. */
+export interface ResumeCheck {
+    /** The body's strong ETag: sent as If-Range, so a server that knows the file changed sends all of it. */
+    readonly etag?: string;
+    /**
+     * The first hop's X-Linked-Etag (Hugging Face's sha256 of an LFS file) or else its ETag. Hugging
+     * Face redirects large files to a CDN that often sends no ETag on the body, so this is the one
+     * validator that is always there; when it differs now, the partial is of another file.
+     */
+    readonly validator?: string;
 }
 
 /** The server's answer to a request from byte `offset` on. */
 export type RangeAnswer =
     /** 416 to a resume: nothing from `offset` on (the partial may be the whole file already). */
-    | { readonly kind: "unsatisfiable"; readonly publishedSha?: string }
+    | { readonly kind: "unsatisfiable"; readonly publishedSha?: string; readonly validator?: string }
     | {
           readonly kind: "body";
           readonly response: http.IncomingMessage;
           readonly total?: number;
           /** The server ignored Range (or the file changed): the body starts at byte 0. */
           readonly restarted: boolean;
+          /** The first hop's validator differs from the partial's: the file changed at the source. */
+          readonly changed: boolean;
           readonly publishedSha?: string;
+          /** The first hop's validator now, to store with the partial. */
+          readonly validator?: string;
       };
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 const MAX_REDIRECTS = 8;
 
-/** GETs the file from byte `offset` on; `etag` (the partial's) guards the resume with If-Range. */
-export async function openRange(options: TransferOptions, offset: number, etag: string | undefined): Promise<RangeAnswer> {
+/** GETs the file from byte `offset` on; `resume` (the partial's validators) decides whether those bytes still belong to it. */
+export async function openRange(options: TransferOptions, offset: number, resume: ResumeCheck | undefined): Promise<RangeAnswer> {
     const { url } = options;
     const headers: Record<string, string> = { "user-agent": "solar-complete", "accept-encoding": "identity", ...options.headers };
     if (offset > 0) {
         headers.range = `bytes=${offset}-`;
         // A strong ETag: if the file changed since, the server sends all of the new one (200).
-        if (etag && !etag.startsWith("W/")) headers["if-range"] = etag;
+        if (resume?.etag && !resume.etag.startsWith("W/")) headers["if-range"] = resume.etag;
     }
-    const { response, publishedSha } = await request(url, headers, options);
+    const { response, publishedSha, validator, changed } = await request(url, headers, options, offset > 0 ? resume?.validator : undefined);
     const status = response.statusCode ?? 0;
-    if (status === 416 && offset > 0) {
+    const known = { publishedSha, validator };
+    if (status === 416 && offset > 0 && !changed) {
         response.resume();
-        return { kind: "unsatisfiable", publishedSha };
+        return { kind: "unsatisfiable", ...known };
     }
-    if (status === 206 && offset > 0) {
+    if (status === 206 && offset > 0 && !changed) {
         const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(response.headers["content-range"] ?? ""));
         if (!range || Number(range[1]) !== offset) {
             response.destroy();
             throw new DownloadError("HTTP_STATUS", `The server answered a resume at byte ${offset} with ${String(response.headers["content-range"])}: ${url}`);
         }
-        return { kind: "body", response, total: range[3] === "*" ? undefined : Number(range[3]), restarted: false, publishedSha };
+        return { kind: "body", response, total: range[3] === "*" ? undefined : Number(range[3]), restarted: false, changed, ...known };
     }
     if (status === 200) {
         const length = response.headers["content-length"];
-        return { kind: "body", response, total: length === undefined ? undefined : Number(length), restarted: offset > 0, publishedSha };
+        return { kind: "body", response, total: length === undefined ? undefined : Number(length), restarted: offset > 0, changed, ...known };
     }
     response.resume();
     throw httpError(status, response.statusMessage ?? "", url);
@@ -105,10 +127,10 @@ export function streamBody(response: http.IncomingMessage, partial: string, offs
                 out.once("drain", () => response.resume());
             }
         };
-        // While the response is paused for the disk, Node keeps what arrives in the response's buffer
-        // (up to a socket read, ~20 KB seen) and a dropped connection destroys the response with it
-        // still there. Those bytes were received: they go to the file before it closes, so the partial
-        // ends exactly where the server stopped (2 runs in ~50 under load fetched them twice).
+        // While the response is paused for the disk, what arrives waits in the response's buffer, and
+        // a dropped connection destroys the response with it still there (20,209 bytes, in 4 of 200
+        // runs under CPU load, were fetched twice). They were received: they go to the file before it
+        // closes, so the partial ends where the server stopped and a resume asks for each byte once.
         const keepBuffered = () => {
             response.off("data", onData);
             if (out.destroyed || out.writableEnded) return; // the file failed: nowhere to put them
@@ -167,38 +189,91 @@ function progressReporter(offset: number, total: number | undefined, onProgress:
     };
 }
 
-/** GET with redirects followed by hand: Authorization goes to the first host only. */
-async function request(url: string, headers: Record<string, string>, options: TransferOptions): Promise<{ response: http.IncomingMessage; publishedSha?: string }> {
+interface Hops {
+    readonly response: http.IncomingMessage;
+    readonly publishedSha?: string;
+    readonly validator?: string;
+    readonly changed: boolean;
+}
+
+/**
+ * GET with redirects followed by hand: Authorization goes to the first host only. `expected`: the
+ * partial's first-hop validator. The first hop's answer is compared with it before the Range goes
+ * any further: Hugging Face answers the first hop with a redirect, so a changed file is known before
+ * the CDN sends a byte. When it differs (or is gone: then nothing proves the partial is of this
+ * file), Range and If-Range are dropped and the file comes from byte 0.
+ */
+async function request(url: string, headers: Record<string, string>, options: TransferOptions, expected: string | undefined): Promise<Hops> {
+    const tls = networkPolicy(options);
     let current = url;
     let publishedSha: string | undefined;
+    let validator: string | undefined;
+    let changed = false;
     const firstHost = new URL(url).host;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
         const target = new URL(current);
         const sent = { ...headers };
         if (target.host !== firstHost) delete sent.authorization;
-        const response = await get(target, sent, options);
-        publishedSha ??= linkedSha(response);
+        const response = await get(target, sent, options, tls);
         const status = response.statusCode ?? 0;
         const location = response.headers.location;
-        if (status >= 300 && status < 400 && location) {
+        const redirect = status >= 300 && status < 400 && location;
+        if (hop === 0) {
+            validator = firstHopValidator(response);
+            if (expected !== undefined && headers.range !== undefined && validator !== expected) {
+                changed = true;
+                delete headers.range;
+                delete headers["if-range"];
+                if (!redirect) {
+                    // The first hop sent the body itself, from the old offset: ask again, from byte 0.
+                    response.destroy();
+                    hop = -1;
+                    continue;
+                }
+            }
+        }
+        publishedSha ??= linkedSha(response);
+        if (redirect) {
             response.resume();
             current = new URL(location, target).toString();
             continue;
         }
-        return { response, publishedSha };
+        return { response, publishedSha, validator, changed };
     }
     throw new DownloadError("TOO_MANY_REDIRECTS", `More than ${MAX_REDIRECTS} redirects: ${url}`);
 }
 
-function get(target: URL, headers: Record<string, string>, options: TransferOptions): Promise<http.IncomingMessage> {
+function networkPolicy(options: TransferOptions): TlsPolicy {
+    try {
+        return tlsPolicy(options.network);
+    } catch (error) {
+        throw networkFailure(error, undefined, options.url) ?? error;
+    }
+}
+
+function get(target: URL, headers: Record<string, string>, options: TransferOptions, tls: TlsPolicy): Promise<http.IncomingMessage> {
     const idleMs = options.idleTimeoutMs ?? 30_000;
     const client = target.protocol === "https:" ? https : target.protocol === "http:" ? http : undefined;
     if (!client) return Promise.reject(new DownloadError("HTTP_STATUS", `Only http and https URLs can be downloaded: ${target.toString()}`));
+    let route: NodeRoute;
+    try {
+        route = nodeRoute(target, options.network ?? {}, tls);
+    } catch (error) {
+        return Promise.reject(networkFailure(error, undefined, options.url) ?? error);
+    }
     return new Promise((resolve, reject) => {
-        const req = client.get(target, { headers, signal: options.signal }, resolve);
+        const tlsOptions = target.protocol === "https:" ? route.tls : {};
+        const req = client.get(target, { headers, signal: options.signal, agent: route.agent, ...tlsOptions }, resolve);
         req.setTimeout(idleMs, () => req.destroy(new DownloadError("TIMEOUT", `No answer from ${target.host} for ${idleMs / 1000} s`)));
-        req.on("error", (error) => reject(options.signal?.aborted ? cancelled(options.destination) : error));
+        req.on("error", (error) => reject(options.signal?.aborted ? cancelled(options.destination) : (networkFailure(error, route.proxy, options.url, target) ?? error)));
     });
+}
+
+/** What the partial is checked against at the next resume: the first hop's X-Linked-Etag, else its ETag. */
+export function firstHopValidator(response: Pick<http.IncomingMessage, "headers">): string | undefined {
+    const value = response.headers["x-linked-etag"] ?? response.headers.etag;
+    const text = Array.isArray(value) ? value[0] : value;
+    return text?.trim() || undefined;
 }
 
 /** The sha256 Hugging Face publishes for an LFS file, in X-Linked-Etag. */

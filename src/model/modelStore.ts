@@ -50,6 +50,22 @@ export async function resolveModel(settings: ModelSettings, deps: ResolveDeps): 
     return { kind: "catalog", entry, path: file, url: downloadUrl(entry, settings.downloadEndpoint), present: await isCompleteModel(file), ...(auto ? { auto } : {}) };
 }
 
+/**
+ * The Solar Instruct that "Solar: Prompt..." answers with, as ModelSettings for resolveModel with
+ * variant "instruct": instructModelPath overrides the catalog; undefined when neither names one.
+ */
+export function instructModelSettings(
+    settings: Pick<ModelSettings, "downloadEndpoint" | "storageFolder"> & { readonly instructModelPath: string; readonly instructQuantization: QuantizationSetting | "none" },
+): ModelSettings | undefined {
+    if (!settings.instructModelPath && settings.instructQuantization === "none") return undefined;
+    return {
+        modelPath: settings.instructModelPath,
+        quantization: settings.instructQuantization === "none" ? DEFAULT_QUANTIZATION : settings.instructQuantization,
+        downloadEndpoint: settings.downloadEndpoint,
+        storageFolder: settings.storageFolder,
+    };
+}
+
 export function storageFolder(settings: Pick<ModelSettings, "storageFolder">, defaultStorage: string): string {
     return settings.storageFolder.trim() || defaultStorage;
 }

@@ -15,6 +15,8 @@ import type { Backend, BackendState, CompleteOptions } from "../backend/backend"
 import { BackendError } from "../backend/backendError";
 import { resolvePrompt } from "../backend/resolvePrompt";
 import type { CompletionRequest, CompletionResult, ModelInfo, StopReason, WindowInfo } from "../backend/types";
+import type { NetworkOptions } from "../net/networkOptions";
+import { streamingStopFor } from "../suggestion/streamingStop";
 import { readCompletionStream, StreamedCompletion } from "./completionStream";
 import { httpError, networkError, RemoteError } from "./remoteErrors";
 import { RemoteTokenizer } from "./remoteTokenizer";
@@ -32,6 +34,8 @@ export interface RemoteBackendOptions {
     readonly apiKey?: () => Promise<string | undefined> | string | undefined;
     /** Longest wait for the server's response headers: connection, queueing, prompt evaluation. */
     readonly requestTimeoutMs?: number;
+    /** Proxy and certificates for every request to the server (see serverHttp.ts); default: the environment's proxy. */
+    readonly network?: NetworkOptions;
     /** Longest silence inside a stream before it counts as stalled. */
     readonly stallTimeoutMs?: number;
     /** Delays between probes after retryable failures in a row; the last one repeats. */
@@ -113,13 +117,20 @@ export class RemoteBackend implements Backend {
         options.signal?.addEventListener("abort", onAbort, { once: true });
         const deadline = request.timeLimitMs === undefined ? undefined : setTimeout(() => stopWith("timeLimit"), request.timeLimitMs);
         const streamed = new StreamedCompletion();
+        // Ghost text: closing the stream is what stops the server generating (llama-server cancels
+        // the task when it finds the connection closed).
+        const suggestion = streamingStopFor(request);
+        const onText = (text: string) => {
+            options.onText?.(text);
+            if (suggestion?.push(text)) stopWith("suggestionFinal");
+        };
         try {
             const body = JSON.stringify(completionBody(server, request, prompt, maxTokens));
             const response = await this.http.fetch("/v1/completions", { method: "POST", body }, controller);
             if (!response.ok) throw httpError(response.status, await response.text().catch(() => ""), this.endpoint, server.model, response.headers.get("retry-after"));
             if (!response.body) throw new RemoteError("REMOTE_BAD_STREAM", `${this.endpoint} answered without a body.`, true);
             const stallMs = this.options.stallTimeoutMs ?? 5_000;
-            await readCompletionStream(response.body, streamed, { onText: options.onText, stallMs, controller, endpoint: this.endpoint });
+            await readCompletionStream(response.body, streamed, { onText, stallMs, controller, endpoint: this.endpoint });
         } catch (error) {
             // Our own abort (typing on, cancel, time limit) is no failure: the partial text is the result.
             if (stopReason === undefined || (error instanceof RemoteError && error.code === "REMOTE_SLOW_STREAM")) {
@@ -145,6 +156,8 @@ export class RemoteBackend implements Backend {
         this.stopped = true;
         clearTimeout(this.retryTimer);
         this.setState({ kind: "stopped" });
+        // Gracefully: a request in flight still ends as it would have; its connection closes after.
+        void this.http.close();
     }
 
     private async ready(): Promise<ServerInfo> {
@@ -263,6 +276,9 @@ function completionResult(
             evaluatedTokens: evaluated,
             promptMs: round(promptEnd - started),
             genMs: round(now - promptEnd),
+            // A stream we closed (typing on, a final suggestion) never gets the server's timings: then
+            // the text events that arrived, one token each from llama-server. Tokens the server made
+            // after them, before it saw the connection closed, never reached us and are not counted.
             generatedTokens: streamed.timings?.predicted_n ?? streamed.chunks,
             stopReason: stopReason ?? (streamed.finish === "length" ? "maxTokens" : "eos"),
             maxChunkMs: 0,

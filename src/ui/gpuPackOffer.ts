@@ -8,6 +8,8 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { gpuPackFor, installGpuPack, linkGpuPack, NPM_REGISTRY, type GpuPack } from "../gpu/gpuPack";
 import { detectNvidiaGpus } from "../gpu/nvidia";
+import { readSettings, SECTION } from "../config";
+import { networkOptions } from "./modelFileResolver";
 
 export const INSTALL_GPU_PACK_COMMAND = "solarComplete.installGpuPack";
 export const OFFER_MESSAGE = "CUDA available: install GPU pack?";
@@ -102,6 +104,8 @@ export class GpuPackOffer implements vscode.Disposable {
                     let reported = 0;
                     await installGpuPack({
                         pack, registry, storageDir: this.storageDir(), signal: abort.signal,
+                        // VS Code's proxy settings and solarComplete.caCertificates, as they are now.
+                        network: networkOptions(readSettings(vscode.workspace.getConfiguration(SECTION), vscode.workspace.isTrusted)),
                         log: (message) => this.deps.log.info(message),
                         onProgress: (received, total) => {
                             if (!total) return;

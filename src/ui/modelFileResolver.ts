@@ -1,16 +1,20 @@
-// Settings → a model file on disk. A local path is used as it is; a catalog quantization ("auto"
-// included, reasoned from the engine's view of free memory) names a file in the storage folder,
-// downloaded after the user agrees to a multi-gigabyte download, with progress, speed, ETA and
-// cancel. The logic lives in src/model/; this is its VS Code side.
+// Settings → a model file on disk, for the base model (ghost text) and Solar Instruct (Prompt…). A
+// local path is used as it is; a catalog quantization ("auto" included, reasoned from the engine's
+// view of free memory) names a file in the storage folder, downloaded after the user agrees to a
+// multi-gigabyte download under the model's licence, with progress, speed, ETA and cancel, through
+// VS Code's proxy settings. The logic lives in src/model/; this is its VS Code side.
 
 import * as os from "node:os";
 import * as vscode from "vscode";
-import type { Settings } from "../config";
+import { HTTP_SECTION, readNetwork, type Settings } from "../config";
 import type { WorkerClient } from "../engine/workerClient";
 import type { AutoChoice, MemoryFigures } from "../model/autoQuant";
+import type { Variant } from "../model/catalog";
+import { consentMessage } from "../model/catalogPicks";
 import type { DownloadProgress } from "../model/download";
 import { DownloadError } from "../model/downloadErrors";
-import { pull, resolveModel, storageFolder, tokenFromEnvironment, type ResolvedModel } from "../model/modelStore";
+import { instructModelSettings, pull, resolveModel, storageFolder, tokenFromEnvironment, type ResolvedModel } from "../model/modelStore";
+import type { NetworkOptions } from "../net/networkOptions";
 import { formatBytes, formatGB } from "../util/bytes";
 
 /** The secret "Set Download Token…" stores. */
@@ -23,8 +27,8 @@ export interface ModelFileResolverDeps {
     readonly log: vscode.LogOutputChannel;
     /** Measures free memory for "auto". */
     readonly engine: Pick<WorkerClient, "probeMemory">;
-    /** The consent message's other button. */
-    readonly chooseQuantization: () => void;
+    /** The consent message's other button: the quick pick of that variant's quantizations. */
+    readonly chooseQuantization: (variant: Variant) => void;
 }
 
 export class ModelFileResolver {
@@ -54,6 +58,32 @@ export class ModelFileResolver {
         });
     }
 
+    /** The Solar Instruct file the settings name (instructModelPath, else instructQuantization), without downloading it. */
+    async resolveInstruct(settings: Settings): Promise<ResolvedModel | undefined> {
+        const instruct = instructModelSettings(settings);
+        if (!instruct) return undefined;
+        return resolveModel(instruct, {
+            defaultStorage: this.deps.context.globalStorageUri.fsPath,
+            probeMemory: () => this.probeMemory(settings),
+            variant: "instruct",
+        });
+    }
+
+    /**
+     * For Prompt…: the Solar Instruct file to load, downloading the catalog's first when the user
+     * agrees (its consent names the non-commercial licence). Undefined: none is set, or the user declined.
+     */
+    async instructPath(settings: Settings): Promise<string | undefined> {
+        const resolved = await this.resolveInstruct(settings);
+        if (!resolved) return undefined;
+        if (resolved.kind === "local") return resolved.path;
+        if (resolved.auto) this.logAuto(resolved.auto);
+        if (resolved.present) return resolved.path;
+        if (!(await this.consent(resolved))) return undefined;
+        await this.download(resolved, settings);
+        return resolved.path;
+    }
+
     /** The reasoning behind an "auto" choice, one line per quantization. */
     logAuto(choice: AutoChoice): void {
         this.deps.log.info(choice.summary);
@@ -71,16 +101,14 @@ export class ModelFileResolver {
     }
 
     private async consent(resolved: CatalogModel): Promise<boolean> {
+        const { entry } = resolved;
+        this.deps.log.info(`${entry.title}: licence ${entry.licence.id}${entry.licence.commercialUse ? "" : " (non-commercial use only)"}, ${entry.licence.url}`);
         // For unattended machines (provisioning, CI): agree in advance.
         if (process.env.SOLAR_DOWNLOAD_CONSENT === "always") return true;
-        const download = `Download ${formatGB(resolved.entry.size)}`;
-        const answer = await vscode.window.showInformationMessage(
-            `Solar Complete needs ${resolved.entry.title} (${formatGB(resolved.entry.size)} download, ~${formatGB(resolved.entry.memory)} of memory to run). Download it now?`,
-            { detail: `From ${resolved.url}\nInto ${resolved.path}` },
-            download,
-            "Choose Quantization…",
-        );
-        if (answer === "Choose Quantization…") this.deps.chooseQuantization();
+        const download = `Download ${formatGB(entry.size)}`;
+        const choose = "Choose Quantization…";
+        const answer = await vscode.window.showInformationMessage(consentMessage(entry), download, choose);
+        if (answer === choose) this.deps.chooseQuantization(entry.variant);
         return answer === download;
     }
 
@@ -97,6 +125,7 @@ export class ModelFileResolver {
                 const result = await pull(resolved.entry, folder, settings.downloadEndpoint, {
                     token,
                     signal: abort.signal,
+                    network: networkOptions(settings),
                     log: (message) => this.deps.log.info(message),
                     onProgress: (p) => {
                         const fraction = p.total ? p.received / p.total : 0;
@@ -115,6 +144,11 @@ export class ModelFileResolver {
             },
         );
     }
+}
+
+/** The network policy for requests made from the extension host: VS Code's http.* settings and solarComplete.caCertificates. */
+export function networkOptions(settings: Pick<Settings, "caCertificates">): NetworkOptions {
+    return readNetwork(vscode.workspace.getConfiguration(HTTP_SECTION), settings);
 }
 
 function progressText(p: DownloadProgress): string {

@@ -11,10 +11,10 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { fileIntegrity, GpuPackError, gpuPackFor, installGpuPack, linkGpuPack, packDirectory, sha512Digests, type GpuPack } from "../../src/gpu/gpuPack";
-import { detectNvidiaGpus } from "../../src/gpu/nvidia";
+import { fileIntegrity, GpuPackError, gpuPackFor, installGpuPack, linkGpuPack, packDirectory, sha512Digests, type GpuPack } from "../../../src/gpu/gpuPack";
+import { detectNvidiaGpus } from "../../../src/gpu/nvidia";
 
-const ROOT = path.resolve(__dirname, "../..");
+const ROOT = path.resolve(__dirname, "../../..");
 const SOURCE = path.join(ROOT, "node_modules/@node-llama-cpp/linux-armv7l");
 const PACK: GpuPack = { name: "@node-llama-cpp/linux-armv7l", version: (JSON.parse(fs.readFileSync(path.join(SOURCE, "package.json"), "utf8")) as { version: string }).version };
 

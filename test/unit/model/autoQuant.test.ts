@@ -1,8 +1,8 @@
 // "auto" quantization on given memory figures: table-driven and pure.
 
 import * as assert from "node:assert/strict";
-import { chooseQuantization, ramPadding, vramPadding, type MemoryFigures } from "../../src/model/autoQuant";
-import { CATALOG } from "../../src/model/catalog";
+import { chooseQuantization, ramPadding, vramPadding, type MemoryFigures } from "../../../src/model/autoQuant";
+import { CATALOG } from "../../../src/model/catalog";
 
 const GB = 1e9;
 const GiB = 1024 ** 3;

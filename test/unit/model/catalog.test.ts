@@ -6,12 +6,12 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CATALOG, catalogEntry, describeEntry, downloadUrl, parseModelRef, QUANTIZATIONS, SOLAR_CONTEXT_4096_BYTES, SOURCE_HOST } from "../../src/model/catalog";
-import { GGML_TYPE, writeGguf, type GgufTensor } from "../fixtures/gguf-writer";
-import { FILE_TYPE, isNormWeight, llamaModel } from "../fixtures/llama";
-import { loadVocabulary } from "../fixtures/vocabulary";
+import { CATALOG, catalogEntry, describeEntry, downloadUrl, parseModelRef, QUANTIZATIONS, SOLAR_CONTEXT_4096_BYTES, SOURCE_HOST } from "../../../src/model/catalog";
+import { GGML_TYPE, writeGguf, type GgufTensor } from "../../fixtures/gguf-writer";
+import { FILE_TYPE, isNormWeight, llamaModel } from "../../fixtures/llama";
+import { loadVocabulary } from "../../fixtures/vocabulary";
 
-const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../package.json"), "utf8"));
+const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../package.json"), "utf8"));
 
 describe("model catalog", () => {
     it("lists base and instruct in every quantization, each with a source, a file and sizes", () => {
@@ -50,7 +50,7 @@ describe("model catalog", () => {
     it("uses node-llama-cpp's own estimate of a 4,096-token context for Solar's shape", async function () {
         this.timeout(60_000);
         // The estimate must come from the version the packages ship, not whatever happens to be installed.
-        const installed = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../node_modules/node-llama-cpp/package.json"), "utf8")).version;
+        const installed = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../node_modules/node-llama-cpp/package.json"), "utf8")).version;
         assert.equal(installed, manifest.dependencies["node-llama-cpp"], "node-llama-cpp is the pinned version: run npm install");
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "solar-shape-"));
         try {

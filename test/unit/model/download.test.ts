@@ -7,12 +7,12 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { downloadModel, partialPath, type DownloadOptions } from "../../src/model/download";
-import { DownloadError } from "../../src/model/downloadErrors";
-import { firstHopValidator } from "../../src/model/downloadHttp";
-import { inspectGguf } from "../../src/model/ggufFile";
-import { ensureModel } from "../fixtures/models";
-import { startModelServer, type ModelServer } from "./support/modelServer";
+import { downloadModel, partialPath, type DownloadOptions } from "../../../src/model/download";
+import { DownloadError } from "../../../src/model/downloadErrors";
+import { firstHopValidator } from "../../../src/model/downloadHttp";
+import { inspectGguf } from "../../../src/model/ggufFile";
+import { ensureModel } from "../../fixtures/models";
+import { startModelServer, type ModelServer } from "../support/modelServer";
 
 const FILE = "/TheBloke/SOLAR-10.7B-v1.0-GGUF/resolve/main/solar-10.7b-v1.0.Q4_K_M.gguf";
 

@@ -3,9 +3,9 @@ import { chmod, mkdtemp, open, rm, truncate, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { ggmlType, llamaFileTypeName, tensorByteSize } from "../../src/model/ggmlTypes";
-import { inspectGguf, ModelFileError, type GgufSummary } from "../../src/model/ggufFile";
-import { buildGguf, buildGgufHeader, validModelSpec, ValueType, writeCorruptModels, type CorruptModelCase, type GgufKv, type GgufSpec } from "../fixtures/corrupt-models";
+import { ggmlType, llamaFileTypeName, tensorByteSize } from "../../../src/model/ggmlTypes";
+import { inspectGguf, ModelFileError, type GgufSummary } from "../../../src/model/ggufFile";
+import { buildGguf, buildGgufHeader, validModelSpec, ValueType, writeCorruptModels, type CorruptModelCase, type GgufKv, type GgufSpec } from "../../fixtures/corrupt-models";
 
 async function failure(path: string, options?: Parameters<typeof inspectGguf>[1]): Promise<ModelFileError> {
     try {

@@ -6,12 +6,12 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CATALOG, catalogEntry, licenceLabel, QUANTIZATIONS } from "../../src/model/catalog";
-import { consentMessage, modelPicks, quantizationPicks } from "../../src/model/catalogPicks";
-import { instructModelSettings, resolveModel } from "../../src/model/modelStore";
+import { CATALOG, catalogEntry, licenceLabel, QUANTIZATIONS } from "../../../src/model/catalog";
+import { consentMessage, modelPicks, quantizationPicks } from "../../../src/model/catalogPicks";
+import { instructModelSettings, resolveModel } from "../../../src/model/modelStore";
 
-const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../package.json"), "utf8"));
-const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
+const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../package.json"), "utf8"));
+const readme = fs.readFileSync(path.resolve(__dirname, "../../../README.md"), "utf8");
 
 describe("model licences", () => {
     it("are in the catalog: base Apache-2.0, Instruct CC-BY-NC-4.0 (non-commercial), with links to the licence and the upstream card", () => {

@@ -6,11 +6,11 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as tls from "node:tls";
-import { readNetwork, readSettings } from "../../src/config";
-import { CA_SETTING, describeCertificateError, describeProxyError, NetworkSetupError } from "../../src/net/networkErrors";
-import { tlsPolicy } from "../../src/net/networkOptions";
-import { bypassesProxy, parseProxyUrl, proxyFor, redact, splitNoProxy } from "../../src/net/proxyPolicy";
-import { makeCertificates, type TestCertificates } from "./support/tlsServer";
+import { readNetwork, readSettings } from "../../../src/config";
+import { CA_SETTING, describeCertificateError, describeProxyError, NetworkSetupError } from "../../../src/net/networkErrors";
+import { tlsPolicy } from "../../../src/net/networkOptions";
+import { bypassesProxy, parseProxyUrl, proxyFor, redact, splitNoProxy } from "../../../src/net/proxyPolicy";
+import { makeCertificates, type TestCertificates } from "../support/tlsServer";
 
 const href = (url: URL | undefined) => url?.href;
 

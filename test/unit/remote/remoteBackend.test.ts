@@ -9,23 +9,23 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Llama } from "node-llama-cpp";
-import { DEFAULTS, type Settings } from "../../src/config";
-import { GhostTextService, type GhostTextRequest } from "../../src/completion/ghostTextService";
-import type { CompletionBackend } from "../../src/backend/backend";
-import type { WindowAnchor } from "../../src/backend/window";
-import type { BackendState } from "../../src/backend/backend";
-import { LlamaEngine } from "../../src/engine/llamaEngine";
-import { acquireLlama } from "../../src/engine/llamaRuntime";
-import { RemoteBackend, type RemoteBackendOptions } from "../../src/remote/remoteBackend";
-import { loadVocabTokenizer } from "../../src/remote/vocabTokenizer";
-import type { RemoteError } from "../../src/remote/remoteErrors";
-import { ErrorNotices } from "../../src/status/errorNotices";
-import { expectedCompletion } from "../fixtures/copy-table";
-import { copyFixture, ensureModel, type CopyFixture } from "../fixtures/models";
-import { makeDocument } from "./support/documents";
-import { startFaultProxy, type FaultProxy } from "./support/faultProxy";
-import { freePort, llamaServerBinary, startLlamaServer, type LlamaServer } from "../fixtures/llamaServer";
-import { ghostTextService } from "./support/ghostText";
+import { DEFAULTS, type Settings } from "../../../src/config";
+import { GhostTextService, type GhostTextRequest } from "../../../src/completion/ghostTextService";
+import type { CompletionBackend } from "../../../src/backend/backend";
+import type { WindowAnchor } from "../../../src/backend/window";
+import type { BackendState } from "../../../src/backend/backend";
+import { LlamaEngine } from "../../../src/engine/llamaEngine";
+import { acquireLlama } from "../../../src/engine/llamaRuntime";
+import { RemoteBackend, type RemoteBackendOptions } from "../../../src/remote/remoteBackend";
+import { loadVocabTokenizer } from "../../../src/remote/vocabTokenizer";
+import type { RemoteError } from "../../../src/remote/remoteErrors";
+import { ErrorNotices } from "../../../src/status/errorNotices";
+import { expectedCompletion } from "../../fixtures/copy-table";
+import { copyFixture, ensureModel, type CopyFixture } from "../../fixtures/models";
+import { makeDocument } from "../support/documents";
+import { startFaultProxy, type FaultProxy } from "../support/faultProxy";
+import { freePort, llamaServerBinary, startLlamaServer, type LlamaServer } from "../../fixtures/llamaServer";
+import { ghostTextService } from "../support/ghostText";
 
 const quiet = () => undefined;
 
@@ -204,7 +204,7 @@ describe("RemoteBackend against a real llama-server", function () {
     });
 
     it("CLI: --endpoint prints the same --json steps as --model (through the built bundle)", () => {
-        const cli = path.resolve(__dirname, "../../dist/cli/complete.js");
+        const cli = path.resolve(__dirname, "../../../dist/cli/complete.js");
         assert.ok(fs.existsSync(cli), `${cli} is missing: run "npm run build" first (npm test does).`);
         const folder = fs.mkdtempSync(path.join(os.tmpdir(), "solar-remote-cli-"));
         try {

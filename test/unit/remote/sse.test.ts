@@ -1,7 +1,7 @@
 // The event-stream parser on its own: chunks split anywhere, comments, CRLF, [DONE], malformed input.
 
 import * as assert from "node:assert/strict";
-import { SseError, SseParser, type SseEvent } from "../../src/remote/sse";
+import { SseError, SseParser, type SseEvent } from "../../../src/remote/sse";
 
 const STREAM =
     'data: {"choices":[{"text":"Hel"}]}\n\n' +
