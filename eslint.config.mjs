@@ -24,24 +24,29 @@ const noRuntimeLlamaCpp = { name: "node-llama-cpp", message: "Only the engine (s
 
 const noDynamicLlamaCpp = { selector: "ImportExpression[source.value='node-llama-cpp']", message: noRuntimeLlamaCpp.message };
 
-const FOLDERS = ["ask", "backend", "cli", "commands", "completion", "engine", "gpu", "model", "remote", "session", "status", "text", "ui", "util"];
+const FOLDERS = ["ask", "backend", "cli", "commands", "completion", "engine", "gpu", "model", "net", "remote", "session", "status", "suggestion", "text", "ui", "util"];
 const ALL = [...FOLDERS, "config", "extension"];
 
 /** What each core layer may import, bottom to top; `types`: `import type` only. Everything else is denied. */
 const LAYERS = {
     text: { may: [] },
     util: { may: [] },
-    gpu: { may: ["util"] },
-    model: { may: ["util", "text"] },
+    // Proxies and certificates for every outgoing request: below everything that downloads or connects.
+    net: { may: [] },
+    gpu: { may: ["util", "net"] },
+    model: { may: ["util", "text", "net"] },
     backend: { may: ["text", "util"], types: ["model"] },
-    engine: { may: ["backend", "model", "gpu", "util", "text"] },
-    remote: { may: ["backend", "util", "text"] },
-    config: { may: ["gpu", "model"], types: ["engine"], root: true },
-    completion: { may: ["backend", "text", "util"], types: ["config"] },
+    // Raw model text -> the ghost text to show: post-processing and the streaming stop that both
+    // backends evaluate, so it sits below them and knows the contract only as types.
+    suggestion: { may: ["text", "util"], types: ["backend"] },
+    engine: { may: ["backend", "suggestion", "model", "gpu", "util", "text"] },
+    remote: { may: ["backend", "suggestion", "util", "text", "net"] },
+    config: { may: ["gpu", "model"], types: ["engine", "net"], root: true },
+    completion: { may: ["backend", "suggestion", "text", "util"], types: ["config"] },
     ask: { may: ["backend", "text", "util"], types: ["config"] },
     status: { may: [], types: ["backend"] },
-    session: { may: ["backend", "engine", "remote", "completion", "ask", "status", "model", "gpu", "config", "util", "text"] },
-    cli: { may: ["backend", "engine", "remote", "model", "gpu", "util", "text"] },
+    session: { may: ["backend", "engine", "remote", "completion", "ask", "status", "model", "gpu", "net", "config", "util", "text"] },
+    cli: { may: ["backend", "suggestion", "engine", "remote", "model", "gpu", "util", "text"] },
 };
 
 function denied(name) {

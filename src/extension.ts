@@ -7,7 +7,8 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { WorkerClient } from "./engine/workerClient";
 import { readSettings, SECTION, type Settings } from "./config";
-import { AskCommands, type AskRun } from "./commands/askCommands";
+import { AskCommands } from "./commands/askCommands";
+import type { AskRun } from "./ask/askRun";
 import { ModelCommands } from "./commands/modelCommands";
 import { registerAll } from "./commands/register";
 import { remoteApiKey } from "./commands/remoteCommands";
@@ -26,6 +27,7 @@ import { ErrorNotices } from "./status/errorNotices";
 import { describeStatus, type StatusInput, type StatusView } from "./status/statusText";
 import { excludedDocuments, type ExcludedBy } from "./ui/excludedDocuments";
 import { GpuPackOffer } from "./ui/gpuPackOffer";
+import { networkOptions } from "./ui/modelFileResolver";
 import { reportError } from "./ui/notifications";
 import { StatusBar } from "./ui/statusBar";
 import { abortableSleep } from "./util/abortableSleep";
@@ -92,6 +94,7 @@ function start(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): 
         log,
         // After Instruct replaced it; a server backend meanwhile needs no local model.
         reloadBaseModel: () => current.reloadBaseModel(),
+        instructModel: (s) => models.files.instructPath(s),
         excludedBy,
     });
     const gpuPack = new GpuPackOffer({ context, log });
@@ -137,6 +140,7 @@ function createSession(context: vscode.ExtensionContext, log: vscode.LogOutputCh
             write: (list) => void context.globalState.update(CRASHED_MODELS_KEY, list),
         }),
         remoteApiKey: remoteApiKey(context.secrets),
+        network: networkOptions,
         log: (level, message) => log[level](message),
         report: (error) => reportError(error, { log, notices, showLog: () => log.show(), shown }),
         recovered: () => notices.recovered(),

@@ -95,38 +95,14 @@ export interface CodeServer {
 
 export async function startCodeServer(options: CodeServerOptions = {}): Promise<CodeServer> {
     const install = options.install ?? ensureHostInstalled();
-    const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "solar-host-"));
-    const userDataDir = path.join(tempDir, "user-data");
-    const extensionsDir = path.join(tempDir, "extensions");
-    fs.mkdirSync(extensionsDir);
-    const configFile = path.join(tempDir, "config.yaml");
-    fs.writeFileSync(configFile, "auth: none\ncert: false\n");
-    writeUserSettings(userDataDir, options.settings);
+    const { tempDir, userDataDir, extensionsDir, configFile } = makeServerDirs(options.settings);
     const env = serverEnv(tempDir, options.env);
     const common = ["--config", configFile, "--user-data-dir", userDataDir, "--extensions-dir", extensionsDir];
     const keepTemp = options.keepTemp ?? process.env.SOLAR_HOST_KEEP === "1";
     const removeTemp = () => keepTemp || fs.rmSync(tempDir, { recursive: true, force: true });
+    installVsixes(install, common, env, options.installExtensions ?? [], removeTemp);
 
-    for (const vsix of options.installExtensions ?? []) {
-        const result = spawnSync(install.node, [install.codeServer, ...common, "--install-extension", path.resolve(vsix)], { env, encoding: "utf8" });
-        if (result.status === 0) continue;
-        removeTemp();
-        throw new Error(`installing ${vsix} failed:\n${result.stdout}${result.stderr}`);
-    }
-
-    const child = spawn(install.node, [
-        install.codeServer, ...common,
-        "--bind-addr", "127.0.0.1:0", // the OS picks a free port; code-server logs which
-        "--auth", "none",
-        "--disable-telemetry",
-        "--disable-update-check",
-        "--disable-workspace-trust",
-        "--disable-getting-started-override",
-        "--ignore-last-opened",
-        // Without it the built workbench silently ignores extensionDevelopmentPath/extensionTestsPath.
-        "--vscode-option", "enable-smoke-test-driver",
-    ], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] }); // detached = own process group
-
+    const child = spawnServer(install, common, env);
     const exited = new Promise<string>((resolve) => child.once("exit", (code, signal) => resolve(`exit ${code ?? signal}`)));
     const unguard = guardProcessEnd(() => {
         killGroup(child, "SIGKILL");
@@ -138,18 +114,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
         await stopGroup(child);
         removeTemp();
     })());
-
-    const lines: string[] = [];
-    const logTail = () => lines.join("\n");
-    const logLines = new EventEmitter<{ line: [string] }>();
-    // Read both pipes for the whole run: a full pipe would block code-server.
-    for (const stream of [child.stdout!, child.stderr!]) {
-        readline.createInterface({ input: stream }).on("line", (line) => {
-            options.log?.(line);
-            if (lines.push(line) > 300) lines.shift();
-            logLines.emit("line", line);
-        });
-    }
+    const { logLines, logTail } = followLog(child, options.log);
 
     try {
         const url = await waitForListening(child, logLines, logTail);
@@ -162,6 +127,60 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
         await stop();
         throw error;
     }
+}
+
+/** One fresh temp folder per run, holding the config (no auth, no TLS), user data and extensions. */
+function makeServerDirs(settings: Record<string, unknown> | undefined): { tempDir: string; userDataDir: string; extensionsDir: string; configFile: string } {
+    const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "solar-host-"));
+    const userDataDir = path.join(tempDir, "user-data");
+    const extensionsDir = path.join(tempDir, "extensions");
+    fs.mkdirSync(extensionsDir);
+    const configFile = path.join(tempDir, "config.yaml");
+    fs.writeFileSync(configFile, "auth: none\ncert: false\n");
+    writeUserSettings(userDataDir, settings);
+    return { tempDir, userDataDir, extensionsDir, configFile };
+}
+
+/** Installs each .vsix into the fresh extensions folder before the server starts; a failure removes the temp folder. */
+function installVsixes(install: HostInstall, common: readonly string[], env: NodeJS.ProcessEnv, vsixes: readonly string[], removeTemp: () => void): void {
+    for (const vsix of vsixes) {
+        const result = spawnSync(install.node, [install.codeServer, ...common, "--install-extension", path.resolve(vsix)], { env, encoding: "utf8" });
+        if (result.status === 0) continue;
+        removeTemp();
+        throw new Error(`installing ${vsix} failed:\n${result.stdout}${result.stderr}`);
+    }
+}
+
+/** code-server on a free local port, in its own process group, with auth, telemetry, update checks, trust and welcome pages off. */
+function spawnServer(install: HostInstall, common: readonly string[], env: NodeJS.ProcessEnv): ChildProcess {
+    return spawn(install.node, [
+        install.codeServer, ...common,
+        "--bind-addr", "127.0.0.1:0", // the OS picks a free port; code-server logs which
+        "--auth", "none",
+        "--disable-telemetry",
+        "--disable-update-check",
+        "--disable-workspace-trust",
+        "--disable-getting-started-override",
+        "--ignore-last-opened",
+        // Without it the built workbench silently ignores extensionDevelopmentPath/extensionTestsPath.
+        "--vscode-option", "enable-smoke-test-driver",
+    ], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] }); // detached = own process group
+}
+
+/** code-server's output as lines: passed to `log`, announced on `logLines`, the last 300 kept for logTail(). */
+function followLog(child: ChildProcess, log: ((line: string) => void) | undefined): { logLines: EventEmitter<{ line: [string] }>; logTail: () => string } {
+    const lines: string[] = [];
+    const logTail = () => lines.join("\n");
+    const logLines = new EventEmitter<{ line: [string] }>();
+    // Read both pipes for the whole run: a full pipe would block code-server.
+    for (const stream of [child.stdout!, child.stderr!]) {
+        readline.createInterface({ input: stream }).on("line", (line) => {
+            log?.(line);
+            if (lines.push(line) > 300) lines.shift();
+            logLines.emit("line", line);
+        });
+    }
+    return { logLines, logTail };
 }
 
 /** code-server and the extension host it forks share this environment. */

@@ -89,61 +89,83 @@ function startEngine(input: DriverInput, onMessage: (message: WorkerToHost) => v
     };
 }
 
+type MutableReport = { -readonly [K in keyof DriverReport]: DriverReport[K] };
+type Pending = Map<number, { resolve(value: unknown): void; reject(error: Error): void }>;
+
+/** Times each step into the report; a step fails at its deadline, or as soon as the engine fails. */
+function stepTimer(timeoutMs: number, report: MutableReport, failure: Promise<never>) {
+    let since = performance.now();
+    return async <T>(name: string, work: Promise<T>): Promise<T> => {
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`${name}: no answer within ${timeoutMs} ms`)), timeoutMs);
+        });
+        try {
+            return await Promise.race([work, deadline, failure]);
+        } finally {
+            clearTimeout(timer);
+            report.steps.push({ step: name, ms: Math.round(performance.now() - since) });
+            since = performance.now();
+        }
+    };
+}
+
+/** Routes the engine's messages: logs into the report, answers to the call that waits for them. */
+function messageHandler(report: MutableReport, pending: Pending): (message: WorkerToHost) => void {
+    return (message) => {
+        if (message.type === "log") report.logs.push(`${message.level}: ${message.message}`);
+        else if (message.type === "result") pending.get(message.id)?.resolve(message.value);
+        else if (message.type === "error") pending.get(message.id)?.reject(new Error(`${message.error.code}: ${message.error.message}`));
+    };
+}
+
+/** Request and answer over post(): each call takes the next id and settles with its answer. */
+function caller(engine: Engine, pending: Pending) {
+    let nextId = 1;
+    return <T>(message: (id: number) => HostToWorker): Promise<T> => {
+        const id = nextId++;
+        return new Promise<T>((resolve, reject) => {
+            pending.set(id, { resolve: (value) => resolve(value as T), reject });
+            engine.post(message(id));
+        });
+    };
+}
+
+/** Start, load, complete, stop, each timed into the report. Resolves with the engine's exit code. */
+async function drive(input: DriverInput, report: MutableReport, stderr: { text: string }): Promise<number> {
+    const pending: Pending = new Map();
+    let fail: ((error: Error) => void) | undefined;
+    const failure = new Promise<never>((_, reject) => (fail = reject));
+    failure.catch(() => undefined);
+    const step = stepTimer(input.stepTimeoutMs, report, failure);
+
+    const engine = startEngine(input, messageHandler(report, pending), (error) => fail?.(error), stderr);
+    void engine.exited.then((code) => fail?.(new Error(`the engine exited with code ${code} before it was asked to stop`)));
+    await step("start", engine.started);
+
+    const call = caller(engine, pending);
+    const options: LoadOptions = { modelPath: input.model, gpu: "cpu", threads: input.threads };
+    report.info = await step("load", call<ModelInfo>((id) => ({ type: "load", id, options })));
+    const request: CompletionRequest = { prompt: { kind: "text", text: input.prompt }, maxTokens: input.maxTokens };
+    report.result = await step("complete", call<CompletionResult>((id) => ({ type: "complete", id, request })));
+    const addons = engine.loadedAddons();
+    report.loadedAddons = addons ?? [];
+    report.addonsKnown = addons !== undefined;
+    fail = undefined; // from here on an exit is the expected outcome
+    engine.post({ type: "stop" });
+    return step("stop", engine.exited);
+}
+
 async function main(inputFile: string): Promise<void> {
     const input = JSON.parse(fs.readFileSync(inputFile, "utf8")) as DriverInput;
     const stderr = { text: "" };
-    const report: { -readonly [K in keyof DriverReport]: DriverReport[K] } = {
+    const report: MutableReport = {
         platform: process.platform, arch: process.arch, node: process.version, host: input.host,
         steps: [], logs: [], stderr: "", loadedAddons: [], addonsKnown: false,
     };
     let stopped = false;
     try {
-        const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-        let fail: ((error: Error) => void) | undefined;
-        const failure = new Promise<never>((_, reject) => (fail = reject));
-        failure.catch(() => undefined);
-
-        let since = performance.now();
-        const step = async <T>(name: string, work: Promise<T>): Promise<T> => {
-            let timer: NodeJS.Timeout | undefined;
-            const deadline = new Promise<never>((_, reject) => {
-                timer = setTimeout(() => reject(new Error(`${name}: no answer within ${input.stepTimeoutMs} ms`)), input.stepTimeoutMs);
-            });
-            try {
-                return await Promise.race([work, deadline, failure]);
-            } finally {
-                clearTimeout(timer);
-                report.steps.push({ step: name, ms: Math.round(performance.now() - since) });
-                since = performance.now();
-            }
-        };
-
-        const engine = startEngine(input, (message) => {
-            if (message.type === "log") report.logs.push(`${message.level}: ${message.message}`);
-            else if (message.type === "result") pending.get(message.id)?.resolve(message.value);
-            else if (message.type === "error") pending.get(message.id)?.reject(new Error(`${message.error.code}: ${message.error.message}`));
-        }, (error) => fail?.(error), stderr);
-        void engine.exited.then((code) => fail?.(new Error(`the engine exited with code ${code} before it was asked to stop`)));
-        await step("start", engine.started);
-
-        let nextId = 1;
-        const call = <T>(message: (id: number) => HostToWorker): Promise<T> => {
-            const id = nextId++;
-            return new Promise<T>((resolve, reject) => {
-                pending.set(id, { resolve: (value) => resolve(value as T), reject });
-                engine.post(message(id));
-            });
-        };
-        const options: LoadOptions = { modelPath: input.model, gpu: "cpu", threads: input.threads };
-        report.info = await step("load", call<ModelInfo>((id) => ({ type: "load", id, options })));
-        const request: CompletionRequest = { prompt: { kind: "text", text: input.prompt }, maxTokens: input.maxTokens };
-        report.result = await step("complete", call<CompletionResult>((id) => ({ type: "complete", id, request })));
-        const addons = engine.loadedAddons();
-        report.loadedAddons = addons ?? [];
-        report.addonsKnown = addons !== undefined;
-        fail = undefined; // from here on an exit is the expected outcome
-        engine.post({ type: "stop" });
-        const code = await step("stop", engine.exited);
+        const code = await drive(input, report, stderr);
         stopped = true;
         if (code !== 0) throw new Error(`the engine exited with code ${code} after the stop message`);
     } catch (error) {

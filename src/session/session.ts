@@ -15,6 +15,7 @@ import type { LoadOptions, MemoryFigures } from "../engine/protocol";
 import type { EngineHost, TransportFactory } from "../engine/transport";
 import { WorkerClient } from "../engine/workerClient";
 import type { GpuSetting } from "../gpu/gpuSetting";
+import type { NetworkOptions } from "../net/networkOptions";
 import { RemoteBackend } from "../remote/remoteBackend";
 import { ModelLoader, type ModelPathResolver } from "./modelLoader";
 
@@ -29,6 +30,8 @@ export interface SessionHost {
     readonly quarantine: ModelQuarantine;
     readonly resolveModelPath: ModelPathResolver;
     readonly remoteApiKey: () => Promise<string | undefined>;
+    /** Proxy and certificates for the server: VS Code's http.* settings with solarComplete.caCertificates. */
+    readonly network: (settings: Settings) => NetworkOptions;
     readonly log: Log;
     /** Shows an error once (the host deduplicates); `recovered` re-arms that after things work again. */
     readonly report: (error: unknown) => void;
@@ -108,6 +111,11 @@ export class Session {
         this.host.changed();
     }
 
+    /** VS Code's proxy settings changed: a server connection is made again through the new ones. */
+    networkChanged(): void {
+        if (this.scope?.remote) this.openScope();
+    }
+
     /** The workspace became trusted: the settings it may set now apply, on a fresh backend. */
     trustGranted(): void {
         this.current = this.host.readSettings();
@@ -181,6 +189,7 @@ export class Session {
             apiKey: this.host.remoteApiKey,
             requestTimeoutMs: settings["remote.requestTimeoutMs"],
             stallTimeoutMs: settings["remote.stallTimeoutMs"],
+            network: this.host.network(settings),
             log: this.host.log,
             onState: (state) => {
                 if (scope.closed) return;

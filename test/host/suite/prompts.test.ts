@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { SolarCompleteApi } from "../../../src/extension";
-import type { AskRun } from "../../../src/commands/askCommands";
+import type { AskRun } from "../../../src/ask/askRun";
 import { answerHeader } from "../../../src/ask/answerHeader";
 import { ASK_TITLE } from "../../../src/commands/codeActions";
 import { baseFraming, CUT_MARKER_PATTERN } from "../../../src/ask/askPrompt";

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { buildPromptWindow, type PromptWindow, type PromptWindowRequest, type WindowAnchor } from "../../src/backend/window";
-import { isCutPoint } from "../../src/text/cutPoints";
+import { buildPromptWindow, type PromptWindow, type PromptWindowRequest, type WindowAnchor } from "../../../src/backend/window";
+import { isCutPoint } from "../../../src/text/cutPoints";
 
 type Encode = (text: string, addBos?: boolean) => number[];
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { AdaptiveDebounce, type DebounceLimits } from "../../src/completion/adaptiveDebounce";
+import { AdaptiveDebounce, type DebounceLimits } from "../../../src/completion/adaptiveDebounce";
 
 const T0 = 1_000_000;
 

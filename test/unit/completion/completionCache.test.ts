@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import v8 from "node:v8";
 import vm from "node:vm";
 import fc from "fast-check";
-import { CompletionCache, typedThrough } from "../../src/completion/completionCache";
+import { CompletionCache, typedThrough } from "../../../src/completion/completionCache";
 
 const DOC = "file:///a.ts";
 const OTHER = "file:///b.ts";

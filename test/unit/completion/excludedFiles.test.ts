@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { DEFAULT_EXCLUDE } from "../../src/config";
-import { ExcludedFiles } from "../../src/completion/excludedFiles";
-import { exclusionReason } from "../../src/status/statusText";
+import { DEFAULT_EXCLUDE } from "../../../src/config";
+import { ExcludedFiles } from "../../../src/completion/excludedFiles";
+import { exclusionReason } from "../../../src/status/statusText";
 
 const defaults = new ExcludedFiles(() => DEFAULT_EXCLUDE);
 const at = (absolute: string, relative?: string) => defaults.match({ absolute, relative });

@@ -3,16 +3,16 @@
 // engine, whose counters and stats say what each request cost.
 
 import * as assert from "node:assert/strict";
-import { DEFAULTS, type Settings } from "../../src/config";
-import { MAX_CANDIDATES } from "../../src/config";
-import { SAMPLE_TEMPERATURE, type GhostTextRequest, type GhostTextService } from "../../src/completion/ghostTextService";
-import type { CompletionBackend } from "../../src/backend/backend";
-import type { WorkerClient } from "../../src/engine/workerClient";
-import { BackendError } from "../../src/backend/backendError";
-import type { CompletionRequest, CompletionResult, CompletionStats, StopReason } from "../../src/backend/types";
-import { copyFixture, type CopyFixture } from "../fixtures/models";
-import { inProcessClient } from "./support/engines";
-import { ghostTextService } from "./support/ghostText";
+import { DEFAULTS, type Settings } from "../../../src/config";
+import { MAX_CANDIDATES } from "../../../src/config";
+import { SAMPLE_TEMPERATURE, type GhostTextRequest, type GhostTextService } from "../../../src/completion/ghostTextService";
+import type { CompletionBackend } from "../../../src/backend/backend";
+import type { WorkerClient } from "../../../src/engine/workerClient";
+import { BackendError } from "../../../src/backend/backendError";
+import type { CompletionRequest, CompletionResult, CompletionStats, StopReason } from "../../../src/backend/types";
+import { copyFixture, type CopyFixture } from "../../fixtures/models";
+import { inProcessClient } from "../support/engines";
+import { ghostTextService } from "../support/ghostText";
 
 const PREFIX = "function total(items: number[]): number {\n";
 

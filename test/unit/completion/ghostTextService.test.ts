@@ -2,12 +2,12 @@
 // debounce cancellation, snooze and per-language switches, all read from the engine's own counters.
 
 import * as assert from "node:assert/strict";
-import { DEFAULTS, type Settings } from "../../src/config";
-import { GhostTextService, type GhostTextRequest } from "../../src/completion/ghostTextService";
-import type { WorkerClient } from "../../src/engine/workerClient";
-import { copyFixture, type CopyFixture } from "../fixtures/models";
-import { inProcessClient } from "./support/engines";
-import { ghostTextService } from "./support/ghostText";
+import { DEFAULTS, type Settings } from "../../../src/config";
+import { GhostTextService, type GhostTextRequest } from "../../../src/completion/ghostTextService";
+import type { WorkerClient } from "../../../src/engine/workerClient";
+import { copyFixture, type CopyFixture } from "../../fixtures/models";
+import { inProcessClient } from "../support/engines";
+import { ghostTextService } from "../support/ghostText";
 
 describe("GhostTextService with the real engine", () => {
     let client: WorkerClient;

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { isLanguageEnabled, restOfLineAllowsSuggestion, shouldTrigger, type TriggerContext } from "../../src/completion/triggerRules";
+import { isLanguageEnabled, restOfLineAllowsSuggestion, shouldTrigger, type TriggerContext } from "../../../src/completion/triggerRules";
 
 const NOW = 1_700_000_000_000;
 const typing: TriggerContext = {

@@ -26,6 +26,7 @@ function host(settings: () => Settings) {
             return s.modelPath || undefined;
         },
         remoteApiKey: async () => undefined,
+        network: () => ({}),
         log: () => undefined,
         report: (error) => events.reports.push(String(error)),
         recovered: () => undefined,

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
-import { BackendError } from "../../src/backend/backendError";
-import type { ModelInfo } from "../../src/backend/types";
-import { describeStatus, type StatusInput } from "../../src/status/statusText";
-import { ErrorNotices } from "../../src/status/errorNotices";
+import { BackendError } from "../../../src/backend/backendError";
+import type { ModelInfo } from "../../../src/backend/types";
+import { describeStatus, type StatusInput } from "../../../src/status/statusText";
+import { ErrorNotices } from "../../../src/status/errorNotices";
 
 const info: ModelInfo = {
     modelPath: "/models/solar.gguf",
