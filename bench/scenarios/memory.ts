@@ -65,14 +65,11 @@ async function sample(arm: Arm, completions: number): Promise<Sample> {
     return { completions, rss: memory.rss, anon: memory.anon ?? memory.rss };
 }
 
-export async function memory(bench: Bench) {
-    const { model, completions } = bench.plan.memory;
-    const modelPath = bench.models[model];
-    const gguf = await inspectGguf(modelPath);
+/** Both arms (the product's V8 flags, and none) typing the same trace, alternately, sampled as they go. */
+async function measureArms(bench: Bench, modelPath: string, completions: number): Promise<{ product: Arm; bare: Arm }> {
     const sampleEvery = Math.max(1, Math.floor(completions / 10));
     const document = codeOfLength(8_000, 21);
-
-    const measured = await withResources(async (keep) => {
+    return withResources(async (keep) => {
         // Load, then at once the first completion: an engine left idle for seconds has its garbage
         // collected by V8 on its own, and the other arm's first completion would give it that time.
         const open = async (execArgv?: readonly string[]): Promise<Arm> => {
@@ -105,36 +102,45 @@ export async function memory(bench: Bench) {
         }
         return { product, bare };
     });
+}
+
+/** One arm's memory over the run, against what the model file and the KV cache must take. */
+function describeArm(arm: Arm, expected: number) {
+    const first = arm.samples[0];
+    const last = arm.samples[arm.samples.length - 1];
+    const middle = arm.samples[Math.floor(arm.samples.length / 2)];
+    return {
+        anon_overhead_mb: round((first.anon - expected) / MB),
+        rss_overhead_mb: round((first.rss - expected) / MB),
+        growth_mb: round((last.anon - first.anon) / MB),
+        growth_rss_mb: round((last.rss - first.rss) / MB),
+        growth_second_half_mb: round((last.anon - middle.anon) / MB),
+        growth_first_tenth_mb: round((arm.samples[Math.min(1, arm.samples.length - 1)].anon - first.anon) / MB),
+        anon_after_load_mb: round((arm.afterLoad?.anon ?? NaN) / MB),
+        anon_after_first_completion_mb: round(first.anon / MB),
+        anon_at_end_mb: round(last.anon / MB),
+        // The most any sample held: dead objects' native memory stays until V8 collects them.
+        anon_peak_mb: round(Math.max(...arm.samples.map((x) => x.anon)) / MB),
+        rss_after_first_completion_mb: round(first.rss / MB),
+        rss_at_end_mb: round(last.rss / MB),
+        // RSS that is not anonymous: the Node and llama.cpp libraries, shared and reclaimable.
+        file_backed_after_first_completion_mb: round((first.rss - first.anon) / MB),
+        samples_mb: arm.samples.map((s) => ({ completions: s.completions, anon: round(s.anon / MB), rss: round(s.rss / MB) })),
+    };
+}
+
+export async function memory(bench: Bench) {
+    const { model, completions } = bench.plan.memory;
+    const modelPath = bench.models[model];
+    const gguf = await inspectGguf(modelPath);
+    const measured = await measureArms(bench, modelPath, completions);
 
     const buffers = await llamaBuffers({ modelPath, gpu: bench.gpu, threads: bench.threads, contextSize: measured.product.contextSize });
     const headDim = gguf.embeddingLength / gguf.headCount;
     const kvBytes = gguf.blockCount * measured.product.contextSize * 2 * gguf.headCountKv * headDim * KV_BYTES_PER_VALUE;
     const expected = gguf.fileSize + kvBytes;
-    const describe = (arm: Arm) => {
-        const first = arm.samples[0];
-        const last = arm.samples[arm.samples.length - 1];
-        const middle = arm.samples[Math.floor(arm.samples.length / 2)];
-        return {
-            anon_overhead_mb: round((first.anon - expected) / MB),
-            rss_overhead_mb: round((first.rss - expected) / MB),
-            growth_mb: round((last.anon - first.anon) / MB),
-            growth_rss_mb: round((last.rss - first.rss) / MB),
-            growth_second_half_mb: round((last.anon - middle.anon) / MB),
-            growth_first_tenth_mb: round((arm.samples[Math.min(1, arm.samples.length - 1)].anon - first.anon) / MB),
-            anon_after_load_mb: round((arm.afterLoad?.anon ?? NaN) / MB),
-            anon_after_first_completion_mb: round(first.anon / MB),
-            anon_at_end_mb: round(last.anon / MB),
-            // The most any sample held: dead objects' native memory stays until V8 collects them.
-            anon_peak_mb: round(Math.max(...arm.samples.map((x) => x.anon)) / MB),
-            rss_after_first_completion_mb: round(first.rss / MB),
-            rss_at_end_mb: round(last.rss / MB),
-            // RSS that is not anonymous: the Node and llama.cpp libraries, shared and reclaimable.
-            file_backed_after_first_completion_mb: round((first.rss - first.anon) / MB),
-            samples_mb: arm.samples.map((s) => ({ completions: s.completions, anon: round(s.anon / MB), rss: round(s.rss / MB) })),
-        };
-    };
-    const product = describe(measured.product);
-    const bare = describe(measured.bare);
+    const product = describeArm(measured.product, expected);
+    const bare = describeArm(measured.bare, expected);
     // llama.cpp's buffers: the weights (the CPU_REPACK copy replaces the file's layout, it is not a
     // second copy once the file is not mmapped), the KV cache and the compute buffer.
     const { batchSize, ...sizes } = buffers.buffersMib;
