@@ -136,7 +136,9 @@ describe("command-palette prompts in VS Code", function () {
     });
 
     it("typing elsewhere in the document while it streams: the typing and the stream both survive intact", async () => {
-        await config().update("prompt.maxTokens", 1536, GLOBAL);
+        // The longest answer the setting allows: on a loaded machine each keystroke through the
+        // workbench takes a while, and several must land while it streams.
+        await config().update("prompt.maxTokens", 2048, GLOBAL);
         await useModel(tinyModel);
         const head = "// notes:";
         const body = "\nexport function main() {\n    const value = ";
@@ -210,7 +212,9 @@ describe("command-palette prompts in VS Code", function () {
 
     it("a second prompt stops the first (here without the dialog) and runs", async () => {
         await config().update("prompt.maxTokens", 2048, GLOBAL);
-        await useModel(tinyModel);
+        // The medium model takes tens of seconds for 2,048 tokens (the tiny one ~3 s): the first prompt
+        // is surely still running when the second arrives, however loaded the machine.
+        await useModel(mediumModel);
         const editor = await open("takeover.ts", "export function main() {\n    const value = ");
         const first = continueHere();
         await until("the first prompt streaming", () => editor.document.getText().length > 60);
