@@ -8,7 +8,7 @@
 // the cores do not inflate.
 
 import { postprocess, type PostprocessInput } from "../../src/suggestion/postprocess";
-import { PREFIX_SLICE_CHARS, SUFFIX_SLICE_CHARS } from "../../src/completion/ghostTextService";
+import { PREFIX_SLICE_CHARS, SUFFIX_SLICE_CHARS } from "../../src/backend/limits";
 import { mulberry32 } from "../../test/fixtures/prng";
 import { codeOfLength } from "../documents";
 import { elapsed, type Bench } from "../harness";

@@ -20,7 +20,7 @@ import * as vscode from "vscode";
 import type { Settings } from "../config";
 import type { GhostTextControls } from "../completion/controls";
 import { exclusionReason } from "../status/statusText";
-import { PREFIX_SLICE_CHARS } from "../completion/ghostTextService";
+import { PREFIX_SLICE_CHARS } from "../backend/limits";
 import type { Backend } from "../backend/backend";
 import type { WorkerClient } from "../engine/workerClient";
 import { CONTEXT_MARGIN } from "../backend/limits";

@@ -34,7 +34,6 @@
 // so the ghost text does not vanish at the first matching keystroke; anything else ends that.
 
 import type { CompletionBackend } from "../backend/backend";
-import { PREFIX_SLICE_CHARS, SUFFIX_SLICE_CHARS } from "../backend/limits";
 import type { CompletionResult } from "../backend/types";
 import type { Settings } from "../config";
 import type { WindowAnchor } from "../backend/window";
@@ -92,9 +91,6 @@ export type GhostTextEvent =
 
 /** A ghost-text suggestion: replace [cursor, cursor + replaceSuffixChars) with insertText. */
 export type { Suggestion };
-
-/** How much text the provider sends (backend/limits.ts: the CLI's --ghost sends the same). */
-export { PREFIX_SLICE_CHARS, SUFFIX_SLICE_CHARS };
 
 /** Warm enough for a base model to take another plausible path, cool enough to stay on topic. */
 export const SAMPLE_TEMPERATURE = 0.7;

@@ -9,7 +9,8 @@
 // typing (one candidate, none in manual mode).
 
 import * as vscode from "vscode";
-import { GhostTextService, PREFIX_SLICE_CHARS, SUFFIX_SLICE_CHARS } from "./ghostTextService";
+import { PREFIX_SLICE_CHARS, SUFFIX_SLICE_CHARS } from "../backend/limits";
+import { GhostTextService } from "./ghostTextService";
 
 export const ACCEPTED_COMMAND = "solarComplete.suggestionAccepted";
 
