@@ -17,14 +17,14 @@ const llamaCppHosts = ["src/engine/**", "src/cli/**"];
 // The engine's host side: it runs in the extension host, so it may not load llama.cpp or reach into
 // the worker side, which it only talks to through protocol.ts.
 const engineHostSide = ["src/engine/workerClient.ts", "src/engine/transport.ts", "src/engine/protocol.ts", "src/engine/modelQuarantine.ts"];
-const WORKER_SIDE = "(worker|workerServer|inProcessTransport|llamaEngine|llamaRuntime|memoryProbe|chunkSizer|generatedText)";
+const WORKER_SIDE = "(worker|workerServer|inProcessTransport|llamaEngine|llamaRuntime|memoryProbe|chunkSizer|generatedText|sequencePool|incrementalTokenizer)";
 
 const noRuntimeVscode = { name: "vscode", message: "Core code may only `import type` from vscode; put runtime use in an adapter.", allowTypeImports: true };
 const noRuntimeLlamaCpp = { name: "node-llama-cpp", message: "Only the engine (src/engine) and the CLI load node-llama-cpp; the extension host must not. Send the engine a message instead.", allowTypeImports: true };
 
 const noDynamicLlamaCpp = { selector: "ImportExpression[source.value='node-llama-cpp']", message: noRuntimeLlamaCpp.message };
 
-const FOLDERS = ["ask", "backend", "cli", "commands", "completion", "engine", "gpu", "model", "net", "remote", "session", "status", "suggestion", "text", "ui", "util"];
+const FOLDERS = ["ask", "backend", "cli", "commands", "completion", "context", "engine", "gpu", "model", "net", "power", "remote", "session", "status", "suggestion", "text", "ui", "util"];
 const ALL = [...FOLDERS, "config", "extension"];
 
 /** What each core layer may import, bottom to top; `types`: `import type` only. Everything else is denied. */
@@ -33,18 +33,23 @@ const LAYERS = {
     util: { may: [] },
     // Proxies and certificates for every outgoing request: below everything that downloads or connects.
     net: { may: [] },
+    // Whether the machine runs on battery (sysfs, pmset, PowerShell) and the pause that follows it: Node only.
+    power: { may: [] },
     gpu: { may: ["util", "net"] },
     model: { may: ["util", "text", "net"] },
     backend: { may: ["text", "util"], types: ["model"] },
     // Raw model text -> the ghost text to show: post-processing and the streaming stop that both
     // backends evaluate, so it sits below them and knows the contract only as types.
     suggestion: { may: ["text", "util"], types: ["backend"] },
+    // Context from other files (retrieval, ring buffer, snippet blocks): pure, fed plain data by an
+    // adapter; it reads line breaks and language comments from suggestion/ and nothing else of ours.
+    context: { may: ["text", "suggestion"] },
     engine: { may: ["backend", "suggestion", "model", "gpu", "util", "text"] },
     remote: { may: ["backend", "suggestion", "util", "text", "net"] },
     config: { may: ["gpu", "model"], types: ["engine", "net"], root: true },
     completion: { may: ["backend", "suggestion", "text", "util"], types: ["config"] },
     ask: { may: ["backend", "text", "util"], types: ["config"] },
-    status: { may: [], types: ["backend"] },
+    status: { may: ["util"], types: ["backend"] },
     session: { may: ["backend", "engine", "remote", "completion", "ask", "status", "model", "gpu", "net", "config", "util", "text"] },
     cli: { may: ["backend", "suggestion", "engine", "remote", "model", "gpu", "util", "text"] },
 };

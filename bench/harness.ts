@@ -30,6 +30,8 @@ export interface Plan {
     readonly download: { readonly megabytes: number; readonly rounds: number };
     /** Each entry: a model, keystrokes per round, rounds (each with fresh llama-servers and a fresh engine). */
     readonly peer: readonly { readonly model: ModelKey; readonly keys: number; readonly rounds: number }[];
+    /** context_reuse: cycles of type, switch away and back, jump away and back. */
+    readonly contextReuse: { readonly cycles: number };
 }
 
 export const FULL_PLAN: Plan = {
@@ -47,6 +49,7 @@ export const FULL_PLAN: Plan = {
     ghostTrace: { places: 6 },
     download: { megabytes: 1024, rounds: 3 },
     peer: [{ model: "tiny", keys: 120, rounds: 2 }, { model: "medium", keys: 40, rounds: 1 }],
+    contextReuse: { cycles: 6 },
 };
 
 /** Under 3 minutes on 2 cores: the same scenarios with fewer repetitions, only the tiny model where it can. */
@@ -65,6 +68,7 @@ export const QUICK_PLAN: Plan = {
     ghostTrace: { places: 2 },
     download: { megabytes: 128, rounds: 1 },
     peer: [{ model: "tiny", keys: 16, rounds: 1 }],
+    contextReuse: { cycles: 2 },
 };
 
 /** New tokens per keystroke completion in the keystroke scenarios. */

@@ -17,17 +17,20 @@ import { renderReport } from "./markdown";
 import { renderLatencyPlot } from "./plot";
 import { checkTargets, renderTextTable, tableRows, type BenchResults, type Scenarios } from "./report";
 import { cancel } from "./scenarios/cancel";
+import { contextReuse } from "./scenarios/contextReuse";
 import { download } from "./scenarios/download";
 import { eventLoop } from "./scenarios/eventLoop";
 import { firstLine } from "./scenarios/firstLine";
 import { generation } from "./scenarios/generation";
 import { keystrokeEnd } from "./scenarios/keystrokeEnd";
 import { keystrokeLong } from "./scenarios/keystrokeLong";
+import { kvStates } from "./scenarios/kvStates";
 import { memory } from "./scenarios/memory";
 import { overhead } from "./scenarios/overhead";
 import { peer } from "./scenarios/peer";
 import { postprocessTime } from "./scenarios/postprocess";
 import { remote } from "./scenarios/remote";
+import { retrieval } from "./scenarios/retrieval";
 import { speculative } from "./scenarios/speculative";
 import { stopTime } from "./scenarios/stopTime";
 import { waste } from "./scenarios/waste";
@@ -48,9 +51,12 @@ const SCENARIOS: Readonly<Record<string, (bench: Bench) => Promise<object>>> = {
     stop_time: stopTime,
     speculative,
     postprocess: postprocessTime,
+    retrieval,
     waste,
     first_line: firstLine,
     peer,
+    context_reuse: contextReuse,
+    kv_states: kvStates,
 };
 
 const ROOT = path.resolve(__dirname, "..");

@@ -11,6 +11,8 @@ export const SECTION = "solarComplete";
 
 export interface Settings {
     readonly enable: boolean;
+    /** Ghost text pauses while the machine runs on its battery (read every minute or two, only while this is on). */
+    readonly pauseOnBattery: boolean;
     /** Per-language switch, like Copilot's: `{"*": true, "markdown": false}`. */
     readonly enableLanguages: Readonly<Record<string, boolean>>;
     /** "manual": ghost text only when asked (Alt+\ or "Solar: Suggest Here"); typing never reaches the model. */
@@ -70,6 +72,25 @@ export interface Settings {
      * scope, ignored in untrusted workspaces (a workspace must not make the machine trust a CA).
      */
     readonly caCertificates: readonly string[];
+    /** Snippets from the user's other files before the current file's window (src/context). */
+    readonly "context.enabled": boolean;
+    /** Most prompt tokens the snippets may take (never more than half the prompt). */
+    readonly "context.maxTokens": number;
+    /** Which sources snippets come from. */
+    readonly "context.sources": ContextSources;
+    /** KV states the engine keeps (one per recent file or place): going back to one costs only what changed there. */
+    readonly kvStates: number;
+}
+
+export interface ContextSources {
+    /** Text documents open in the editor. */
+    readonly openFiles: boolean;
+    /** Ranges edited recently, in any workspace file. */
+    readonly recentEdits: boolean;
+    /** Ranges visible when the user left a file. */
+    readonly recentViews: boolean;
+    /** Text copied from another workspace file. */
+    readonly clipboard: boolean;
 }
 
 /** Most candidates an explicit request may return (VS Code cycles them with Alt+] / Alt+[). */
@@ -122,6 +143,7 @@ export const DEFAULT_EXCLUDE: readonly string[] = [
 
 export const DEFAULTS: Settings = {
     enable: true,
+    pauseOnBattery: false,
     // The commit-message box gets no ghost text unless asked: a code model's guesses there are noise.
     enableLanguages: { "*": true, scminput: false },
     trigger: "automatic",
@@ -152,10 +174,14 @@ export const DEFAULTS: Settings = {
     "remote.requestTimeoutMs": 10_000,
     "remote.stallTimeoutMs": 5_000,
     caCertificates: [],
+    "context.enabled": true,
+    "context.maxTokens": 1024,
+    "context.sources": { openFiles: true, recentEdits: true, recentViews: true, clipboard: true },
+    kvStates: 2,
 };
 
 /** Settings whose change needs the model reloaded in the worker; the others apply at once. */
-export const MODEL_KEYS: readonly (keyof Settings)[] = ["modelPath", "gpu", "threads", "quantization", "downloadEndpoint", "storageFolder"];
+export const MODEL_KEYS: readonly (keyof Settings)[] = ["modelPath", "gpu", "threads", "quantization", "downloadEndpoint", "storageFolder", "kvStates"];
 
 /** Settings naming files or URLs: machine scope, and never taken from an untrusted workspace. */
 export const RESTRICTED_KEYS: readonly (keyof Settings)[] = ["modelPath", "instructModelPath", "downloadEndpoint", "storageFolder", "remote.endpoint", "caCertificates"];
@@ -200,6 +226,7 @@ export function readSettings(source: ConfigSource, trusted = true): Settings {
     const instructModelPath = get("instructModelPath");
     return {
         enable: typeof enable === "boolean" ? enable : DEFAULTS.enable,
+        pauseOnBattery: get("pauseOnBattery") === true,
         enableLanguages: isBooleanMap(languages) ? languages : DEFAULTS.enableLanguages,
         trigger: oneOf("trigger", ["automatic", "manual"]),
         exclude: readExclude(source),
@@ -229,6 +256,10 @@ export function readSettings(source: ConfigSource, trusted = true): Settings {
         "remote.requestTimeoutMs": Math.round(number("remote.requestTimeoutMs", 100, 600_000)),
         "remote.stallTimeoutMs": Math.round(number("remote.stallTimeoutMs", 100, 600_000)),
         caCertificates: patternList(get("caCertificates")) ?? DEFAULTS.caCertificates,
+        "context.enabled": get("context.enabled") !== false,
+        "context.maxTokens": Math.round(number("context.maxTokens", 0, 2048)),
+        "context.sources": readSources(get("context.sources")),
+        kvStates: Math.round(number("kvStates", 1, 8)),
     };
 }
 
@@ -278,6 +309,16 @@ function readExclude(source: ConfigSource): readonly string[] {
     const own = patternList(layers.globalValue) ?? DEFAULTS.exclude;
     const added = [...(patternList(layers.workspaceValue) ?? []), ...(patternList(layers.workspaceFolderValue) ?? [])];
     return [...new Set([...own, ...added])];
+}
+
+/** Each source as set, the default for any left out or not a boolean. */
+function readSources(value: unknown): ContextSources {
+    const given = isBooleanMap(value) ? value : {};
+    const sources = { ...DEFAULTS["context.sources"] };
+    for (const key of Object.keys(sources) as (keyof ContextSources)[]) {
+        if (typeof given[key] === "boolean") sources[key] = given[key];
+    }
+    return sources;
 }
 
 function patternList(value: unknown): string[] | undefined {

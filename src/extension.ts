@@ -30,6 +30,7 @@ import { GpuPackOffer } from "./ui/gpuPackOffer";
 import { networkOptions } from "./ui/modelFileResolver";
 import { reportError } from "./ui/notifications";
 import { StatusBar } from "./ui/statusBar";
+import { ContextSources } from "./ui/contextSources";
 import { abortableSleep } from "./util/abortableSleep";
 
 /** What activate() returns: enough to observe the extension from tests and other extensions. */
@@ -48,6 +49,8 @@ export interface SolarCompleteApi {
     readonly lastCandidates: () => GhostTextService["lastCandidates"];
     /** The last command-palette prompt (Continue Here, Prompt...): what it inserted, and its timings. */
     readonly lastPrompt: () => AskRun | undefined;
+    /** The exact prompt text of the last ghost-text suggestion (what Solar: Show Last Prompt opens). */
+    readonly lastGhostPrompt: () => string | undefined;
 }
 
 let session: Session | undefined;
@@ -60,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): SolarCompleteApi {
     } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         log.error(`Activation failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
-        void vscode.window.showErrorMessage(`Solar Complete could not start: ${message}`, "Show Log").then((picked) => picked && log.show());
+        void vscode.window.showErrorMessage(vscode.l10n.t("Solar Complete could not start: {0}", message), vscode.l10n.t("Show Log")).then((picked) => picked && log.show());
         throw error;
     }
 }
@@ -82,8 +85,9 @@ function start(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): 
     const settings = () => current.settings;
     const excludedBy = excludedDocuments(new ExcludedFiles(() => settings().exclude));
     const controls = new GhostTextControls(context.globalState, Date.now, () => status.refresh());
-    const status = new StatusBar(() => statusInput(current, controls, activity, excludedBy));
-    const ghostText = createGhostText(current, controls, activity, () => status.refresh());
+    const status = new StatusBar(() => statusInput(current, controls, activity, excludedBy, ghostText));
+    const contextSources = new ContextSources({ settings, excludedBy });
+    const ghostText = createGhostText(current, controls, activity, contextSources, () => status.refresh());
     const models = new ModelCommands({ context, log, settings, engine: current.local });
     const ask = new AskCommands({
         backend: current.backend,
@@ -99,7 +103,7 @@ function start(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): 
     });
     const gpuPack = new GpuPackOffer({ context, log });
     const provider = new GhostTextProvider(ghostText, () => current.backend.state.kind === "ready", (error) => log.warn(`Ghost text: ${String(error)}`), excludedBy);
-    context.subscriptions.push(status, ...registerAll({ context, log, session: current, ghostText, provider, controls, ask, models, gpuPack, status, excludedBy }));
+    context.subscriptions.push(status, contextSources, ...registerAll({ context, log, session: current, ghostText, provider, controls, ask, models, gpuPack, status, excludedBy }));
 
     status.show();
     // Before the engine starts: the GPU pack's link must exist when the engine first loads node-llama-cpp.
@@ -113,11 +117,12 @@ function start(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): 
         },
         backend: current.backend,
         settings,
-        status: () => describeStatus(statusInput(current, controls, activity, excludedBy)),
+        status: () => describeStatus(statusInput(current, controls, activity, excludedBy, ghostText), (m, ...args) => vscode.l10n.t(m, ...args)),
         notifications: () => shown,
         lastSuggestion: () => ghostText.last,
         lastCandidates: () => ghostText.lastCandidates,
         lastPrompt: () => ask.last,
+        lastGhostPrompt: () => ghostText.lastPrompt?.text(),
     };
 }
 
@@ -148,7 +153,7 @@ function createSession(context: vscode.ExtensionContext, log: vscode.LogOutputCh
     });
 }
 
-function createGhostText(session: Session, controls: GhostTextControls, activity: Activity, changed: () => void): GhostTextService {
+function createGhostText(session: Session, controls: GhostTextControls, activity: Activity, context: ContextSources, changed: () => void): GhostTextService {
     return new GhostTextService({
         backend: session.backend,
         settings: () => session.settings,
@@ -157,6 +162,7 @@ function createGhostText(session: Session, controls: GhostTextControls, activity
         now: Date.now,
         sleep: abortableSleep,
         controls: () => ({ snoozedUntil: controls.snoozedUntil, pausedBy: controls.pausedBy }),
+        context: (query) => context.contextFor(query),
         onRequest: (event) => {
             activity.generating = event.kind === "start";
             if (event.kind === "done" && event.result.stats.stopReason !== "abort") {
@@ -168,7 +174,7 @@ function createGhostText(session: Session, controls: GhostTextControls, activity
     });
 }
 
-function statusInput(session: Session, controls: GhostTextControls, activity: Activity, excludedBy: ExcludedBy): StatusInput {
+function statusInput(session: Session, controls: GhostTextControls, activity: Activity, excludedBy: ExcludedBy, ghostText: GhostTextService): StatusInput {
     const { settings } = session;
     const document = vscode.window.activeTextEditor?.document;
     return {
@@ -182,13 +188,14 @@ function statusInput(session: Session, controls: GhostTextControls, activity: Ac
         manual: settings.trigger === "manual",
         generating: activity.generating,
         last: activity.last,
+        lastContext: ghostText.lastPrompt && { snippets: ghostText.lastPrompt.snippets(), tokens: ghostText.lastPrompt.contextTokens() },
     };
 }
 
 const CRASHED_MODELS_KEY = "solarComplete.crashedModels";
 
 function offerWindowReload(): void {
-    void vscode.window.showInformationMessage("Solar Complete: the engine moves to its new host when the window reloads.", "Reload Window").then((picked) => {
+    void vscode.window.showInformationMessage(vscode.l10n.t("Solar Complete: the engine moves to its new host when the window reloads."), vscode.l10n.t("Reload Window")).then((picked) => {
         if (picked) void vscode.commands.executeCommand("workbench.action.reloadWindow");
     });
 }

@@ -42,6 +42,7 @@ async function modelEnv(): Promise<Record<string, string>> {
         SOLAR_TEST_COPY_CODE_MODEL: await ensureModel("copy-code"),
         SOLAR_TEST_TINY_MODEL: await ensureModel("tiny"),
         SOLAR_TEST_COPY_MODEL: await ensureModel("copy"),
+        SOLAR_TEST_COPY_CONTEXT_MODEL: await ensureModel("copy-context"),
         // Only for the prompt suite's timing (time to the first streamed character, streaming rate).
         SOLAR_TEST_MEDIUM_MODEL: await ensureModel("medium"),
     };

@@ -21,8 +21,8 @@ import { Zip, type ZipEntry } from "./zip";
 const ROOT = path.resolve(__dirname, "../..");
 export const PACKAGES_DIR = path.join(ROOT, "packages");
 const BINARY_CACHE = process.env.SOLAR_NPM_BINARIES ?? path.join(os.homedir(), ".cache/solar-complete/npm-binaries-v1");
-/** Top-level files of the package; .vscodeignore (allowlist) has the final word on what vsce takes. */
-const TOP_LEVEL = ["package.json", "README.md", "CHANGELOG.md", "LICENSE", ".vscodeignore", "media/icon.png", "media/ghost-text.png"];
+/** Top-level files (and the walkthrough's folder) of the package; .vscodeignore (allowlist) has the final word on what vsce takes. */
+const TOP_LEVEL = ["package.json", "package.nls.json", "README.md", "CHANGELOG.md", "LICENSE", ".vscodeignore", "media/icon.png", "media/ghost-text.png", "media/walkthrough.png", "media/walkthrough"];
 
 export interface BuiltPackage {
     readonly target: string;
@@ -187,7 +187,7 @@ function stage(staging: string, runtime: string[], bundles: string, natives: Map
     fs.mkdirSync(staging, { recursive: true });
     for (const file of TOP_LEVEL) {
         fs.mkdirSync(path.dirname(path.join(staging, file)), { recursive: true });
-        fs.copyFileSync(path.join(ROOT, file), path.join(staging, file));
+        fs.cpSync(path.join(ROOT, file), path.join(staging, file), { recursive: true });
     }
     fs.cpSync(bundles, path.join(staging, "dist"), { recursive: true, filter: (source) => !source.endsWith(".map") });
     for (const dir of runtime) copyPackage(path.join(ROOT, dir), path.join(staging, dir), staging);

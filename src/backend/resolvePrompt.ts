@@ -2,15 +2,15 @@
 // context, then the prompt text (as given, or the document's anchored window) counted with the
 // backend's own tokenizer, so prompt plus answer never exceed the context.
 //
-// The window builder is a pure synchronous function of its counts. A local tokenizer answers at
+// The layout (context blocks, then the window: promptLayout.ts) is a pure synchronous function of its counts. A local tokenizer answers at
 // once and the window is built in one pass. A tokenizer across the network answers later: each count
 // the builder lacks is fetched (one /tokenize round trip) and the builder runs again. It always asks
 // in the same order, so each run gets one step further; a keystroke whose anchored window holds
 // costs one round trip.
 
 import { assertFits, clampMaxTokens, promptBudget } from "./limits";
-import type { CompletionRequest, WindowInfo } from "./types";
-import { buildPromptWindow, type PromptWindow, type PromptWindowRequest } from "./window";
+import { layoutPrompt, type LaidOutPrompt } from "./promptLayout";
+import type { CompletionRequest, ContextUsed, WindowInfo } from "./types";
 
 /** A count now (a local tokenizer, a cache hit), or later (a round trip). */
 export type CountTokens = (text: string) => number | Promise<number>;
@@ -22,6 +22,8 @@ export interface ResolvedPrompt {
     readonly maxTokens: number;
     /** Present when the prompt came from a document: where the window was cut. */
     readonly window?: WindowInfo;
+    /** Present when the document request carried context. */
+    readonly context?: ContextUsed;
 }
 
 export async function resolvePrompt(request: CompletionRequest, contextSize: number, count: CountTokens): Promise<ResolvedPrompt> {
@@ -32,39 +34,38 @@ export async function resolvePrompt(request: CompletionRequest, contextSize: num
         assertFits(promptTokens, maxTokens, contextSize);
         return { text: source.text, promptTokens, maxTokens };
     }
-    const built = await buildCountedWindow(
-        { text: source.text, cursor: source.cursor, budget: promptBudget(contextSize, maxTokens), previous: source.previous },
-        count,
+    const budget = promptBudget(contextSize, maxTokens);
+    const built = await withCounts(count, (countTokens) =>
+        layoutPrompt({ text: source.text, cursor: source.cursor, budget, previous: source.previous, context: source.context, countTokens }),
     );
+    const { window } = built;
     return {
-        text: built.prompt,
+        text: built.text,
         promptTokens: built.promptTokens,
         maxTokens,
-        window: { start: built.start, end: built.end, anchor: built.anchor, moved: built.moved },
+        window: { start: window.start, end: window.end, anchor: window.anchor, moved: window.moved },
+        ...(built.context ? { context: built.context } : {}),
     };
 }
 
 const NEED_COUNT = Symbol("need a count");
-/** More than the builder ever asks for in one window (1 + its placement search). */
-const MAX_ROUNDS = 32;
+/** More than the layout ever asks for: the context's fit, 1 + the window's placement search. */
+const MAX_ROUNDS = 48;
 
-async function buildCountedWindow(request: Omit<PromptWindowRequest, "countTokens">, count: CountTokens): Promise<PromptWindow> {
+async function withCounts(count: CountTokens, build: (countTokens: (text: string) => number) => LaidOutPrompt): Promise<LaidOutPrompt> {
     // Counts fetched for this window, kept even if the tokenizer's own cache evicts them meanwhile.
     const known = new Map<string, number>();
     for (let round = 0; round < MAX_ROUNDS; round++) {
         let pending: Promise<number> | undefined;
         let missing = "";
         try {
-            return buildPromptWindow({
-                ...request,
-                countTokens: (text) => {
-                    const cached = known.get(text);
-                    if (cached !== undefined) return cached;
-                    const counted = count(text);
-                    if (typeof counted === "number") return counted;
-                    [missing, pending] = [text, counted];
-                    throw NEED_COUNT;
-                },
+            return build((text) => {
+                const cached = known.get(text);
+                if (cached !== undefined) return cached;
+                const counted = count(text);
+                if (typeof counted === "number") return counted;
+                [missing, pending] = [text, counted];
+                throw NEED_COUNT;
             });
         } catch (error) {
             if (error !== NEED_COUNT || pending === undefined) throw error;

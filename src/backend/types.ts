@@ -16,6 +16,8 @@ export interface ModelInfo {
     readonly gpu: "cuda" | "vulkan" | "metal" | false;
     readonly threads: number;
     readonly loadMs: number;
+    /** Local engine: the KV states kept side by side (LoadOptions.kvStates, fewer when memory ran out). */
+    readonly kvStates?: number;
 }
 
 /** A prompt is either ready-made text or a document + cursor from which the engine cuts the window. */
@@ -25,8 +27,27 @@ export type PromptSource =
           readonly kind: "document";
           readonly text: string;
           readonly cursor: number;
-          readonly previous?: WindowAnchor;
+          /** The window's anchor from the last request on this document, or recent ones, newest first. */
+          readonly previous?: WindowAnchor | readonly WindowAnchor[];
+          /** Text from the user's other files, placed before the window. */
+          readonly context?: PromptContext;
       };
+
+/**
+ * Snippet blocks from other files (src/context/snippetBlocks.ts), least relevant first, each ending
+ * in a newline. They go before the window, in this order; when they would take more than `maxTokens`
+ * (counted exactly), blocks are dropped from the front, so the most relevant stay nearest the cursor.
+ */
+export interface PromptContext {
+    readonly blocks: readonly string[];
+    readonly maxTokens: number;
+}
+
+/** How much of a request's context the prompt kept: its last `blocks` blocks, `tokens` tokens. */
+export interface ContextUsed {
+    readonly blocks: number;
+    readonly tokens: number;
+}
 
 export interface CompletionRequest {
     readonly prompt: PromptSource;
@@ -77,6 +98,16 @@ export interface CompletionStats {
     readonly maxChunkMs: number;
     /** With drafting: drafted tokens the model confirmed, and those it refuted, in this request. */
     readonly draft?: { readonly accepted: number; readonly refuted: number };
+    /** Local engine: which of its KV states served this request. */
+    readonly kvState?: KvStateUse;
+}
+
+export interface KvStateUse {
+    /** 0-based, of `slots`. */
+    readonly slot: number;
+    readonly slots: number;
+    /** The prompt's prefix came from a state kept from before the previous request (a switch back). */
+    readonly restored: boolean;
 }
 
 export interface WindowInfo {
@@ -91,6 +122,8 @@ export interface CompletionResult {
     readonly stats: CompletionStats;
     /** Present when the prompt came from a document: where the window was cut. */
     readonly window?: WindowInfo;
+    /** Present when the request carried context blocks. */
+    readonly context?: ContextUsed;
 }
 
 /** Errors carry a code so the host can decide what to show without parsing messages. */

@@ -16,8 +16,12 @@ export interface PromptWindowRequest {
     readonly countTokens: (text: string) => number;
     /** Most prompt tokens allowed: context size - max new tokens - margin. */
     readonly budget: number;
-    /** The anchor returned for the previous request on the same document. */
-    readonly previous?: WindowAnchor;
+    /**
+     * The anchor returned for the previous request on the same document, or several recent ones,
+     * newest first: the first that still holds and fits is kept, so a jump away and back finds the
+     * window (and the engine's cached state) it left.
+     */
+    readonly previous?: WindowAnchor | readonly WindowAnchor[];
 }
 
 export interface PromptWindow {
@@ -83,19 +87,26 @@ export function buildPromptWindow(req: PromptWindowRequest): PromptWindow {
     }
     const search: Search = { text, end, countTokens, emptyTokens, budget };
 
-    let placement: Placement;
+    let placement: Placement | undefined;
     let moved = true;
-    if (previous !== undefined && anchorHolds(previous, text, end, budget)) {
-        const tokens = countTokens(text.slice(previous.start, end));
+    // The newest anchor that holds but no longer fits says where to search from, as one anchor did.
+    let overflowed: { readonly anchor: WindowAnchor; readonly tokens: number } | undefined;
+    for (const remembered of anchorsOf(previous)) {
+        const anchor = relocated(remembered, text);
+        if (!anchorHolds(anchor, text, end, budget)) continue;
+        const tokens = countTokens(text.slice(anchor.start, end));
         if (tokens <= budget) {
-            placement = { start: previous.start, tokens };
+            placement = { start: anchor.start, tokens };
             moved = false;
-        } else {
-            placement = place(search, previous.start + 1, densityOf(search, previous.start, tokens));
+            break;
         }
-    } else {
-        placement = wholePrefix(search) ?? place(search, Math.max(0, end - budget * MAX_CHARS_PER_TOKEN), GUESS_CHARS_PER_TOKEN);
+        overflowed ??= { anchor, tokens };
     }
+    if (placement === undefined && overflowed !== undefined) {
+        const { anchor, tokens } = overflowed;
+        placement = place(search, anchor.start + 1, densityOf(search, anchor.start, tokens));
+    }
+    placement ??= wholePrefix(search) ?? place(search, Math.max(0, end - budget * MAX_CHARS_PER_TOKEN), GUESS_CHARS_PER_TOKEN);
 
     const { start, tokens } = placement;
     return {
@@ -116,6 +127,38 @@ function wholePrefix(search: Search): Placement | undefined {
     if (search.end > search.budget * MAX_CHARS_PER_TOKEN) return undefined;
     const tokens = search.countTokens(search.text.slice(0, search.end));
     return tokens <= search.budget ? { start: 0, tokens } : undefined;
+}
+
+/** At most this many remembered anchors are tried: each that holds costs one count. */
+const MAX_ANCHORS = 4;
+
+function anchorsOf(previous: PromptWindowRequest["previous"]): readonly WindowAnchor[] {
+    if (previous === undefined) return [];
+    return isAnchorList(previous) ? previous.slice(0, MAX_ANCHORS) : [previous];
+}
+
+function isAnchorList(previous: WindowAnchor | readonly WindowAnchor[]): previous is readonly WindowAnchor[] {
+    return Array.isArray(previous);
+}
+
+/** How far an edit above may have moved an anchor's text and still be followed. */
+const RELOCATE_CHARS = 4096;
+
+/**
+ * The anchor where its head now is: an edit above it (typing near the top of the file, then jumping
+ * back) shifts its offset but not its text, and the window there is still the one the engine's KV
+ * state holds. The head is searched for near the old offset only; if it is not found, the anchor is
+ * returned as it was and fails anchorHolds.
+ */
+function relocated(anchor: WindowAnchor, text: string): WindowAnchor {
+    const { start, head } = anchor;
+    if (head.length === 0 || !Number.isInteger(start) || text.startsWith(head, start)) return anchor;
+    const after = text.indexOf(head, start);
+    const before = text.lastIndexOf(head, start);
+    const candidates = [after, before].filter((at) => at >= 0 && Math.abs(at - start) <= RELOCATE_CHARS);
+    if (candidates.length === 0) return anchor;
+    const nearest = candidates.reduce((a, b) => (Math.abs(a - start) <= Math.abs(b - start) ? a : b));
+    return { start: nearest, head };
 }
 
 function cursorIn(text: string, cursor: number): number {

@@ -15,7 +15,7 @@ export async function openAnswerDocument(question: string, cut: MiddleCut | unde
 }
 
 export async function confirmTakeover(): Promise<boolean> {
-    const stop = "Stop It and Start";
-    const picked = await vscode.window.showWarningMessage("A Solar prompt is still running. Stop it and start this one?", { modal: true }, stop);
+    const stop = vscode.l10n.t("Stop It and Start");
+    const picked = await vscode.window.showWarningMessage(vscode.l10n.t("A Solar prompt is still running. Stop it and start this one?"), { modal: true }, stop);
     return picked === stop;
 }

@@ -125,7 +125,7 @@ export class AskCommands implements vscode.Disposable {
     async continueHere(): Promise<AskRun | undefined> {
         const editor = vscode.window.activeTextEditor;
         if (!editor) {
-            void vscode.window.showInformationMessage("Solar: open a file to continue it.");
+            void vscode.window.showInformationMessage(vscode.l10n.t("Solar: open a file to continue it."));
             return undefined;
         }
         if (this.refuseExcluded(editor.document, (file, reason) => `Continue Here does not read ${file}: ${reason}.`)) return undefined;
@@ -139,7 +139,7 @@ export class AskCommands implements vscode.Disposable {
         if (!selection.isEmpty) editor.selection = new vscode.Selection(selection.end, selection.end);
         const tracked = trackPoint(document, end);
         try {
-            return await this.run("continueHere", "Solar: continuing here", false, started, async (signal, progress) => {
+            return await this.run("continueHere", vscode.l10n.t("Solar: continuing here"), false, started, async (signal, progress) => {
                 await this.swap.restoreBase();
                 const settings = this.deps.settings();
                 const request: CompletionRequest = {
@@ -181,7 +181,7 @@ export class AskCommands implements vscode.Disposable {
         const selection = editor && !editor.selection.isEmpty ? selectionContext(editor) : undefined;
         const tracked = editor ? trackPoint(editor.document, editor.document.offsetAt(editor.selection.end)) : undefined;
         try {
-            return await this.run("prompt", "Solar: answering", args.replaceRunning === true, started, (signal, progress) =>
+            return await this.run("prompt", vscode.l10n.t("Solar: answering"), args.replaceRunning === true, started, (signal, progress) =>
                 this.answer({ question, selection, output, editor, tracked, settings, signal, progress, started }),
             );
         } finally {
@@ -268,7 +268,7 @@ export class AskCommands implements vscode.Disposable {
         } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             this.deps.log.error(`${command}: ${message}`);
-            void vscode.window.showErrorMessage(`Solar: ${message}`);
+            void vscode.window.showErrorMessage(vscode.l10n.t("Solar: {0}", message));
             this.lastRun = {
                 command, style: "base", output: "cursor", documentUri: "", offeredInstruct: false, generated: "", inserted: "",
                 totalMs: performance.now() - started, batches: 0, outcome: "error", error: message,
@@ -309,7 +309,7 @@ export class AskCommands implements vscode.Disposable {
             await inserter.finish().catch(() => undefined);
             const message = error instanceof Error ? error.message : String(error);
             this.deps.log.error(`${run.command}: ${message}`);
-            void vscode.window.showErrorMessage(`Solar: ${message}`);
+            void vscode.window.showErrorMessage(vscode.l10n.t("Solar: {0}", message));
             return finish({ outcome: "error", error: message });
         } finally {
             closed.dispose();
@@ -320,7 +320,7 @@ export class AskCommands implements vscode.Disposable {
     private refuseExcluded(document: vscode.TextDocument, explain: (file: string, reason: string) => string): boolean {
         const pattern = this.deps.excludedBy(document);
         if (pattern === undefined) return false;
-        const message = `Solar: ${explain(vscode.workspace.asRelativePath(document.uri), exclusionReason(pattern))}`;
+        const message = `Solar: ${explain(vscode.workspace.asRelativePath(document.uri), exclusionReason(pattern, (m, ...args) => vscode.l10n.t(m, ...args)))}`;
         this.deps.log.info(message);
         void vscode.window.showWarningMessage(message);
         return true;
@@ -337,7 +337,7 @@ export class AskCommands implements vscode.Disposable {
         } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             this.deps.log.error(`prompt: Solar Instruct: ${message}`);
-            if ((error as { code?: string }).code !== "CANCELLED") void vscode.window.showErrorMessage(`Solar: Solar Instruct could not be downloaded: ${message}`);
+            if ((error as { code?: string }).code !== "CANCELLED") void vscode.window.showErrorMessage(vscode.l10n.t("Solar: Solar Instruct could not be downloaded: {0}", message));
             return undefined;
         }
     }
@@ -346,11 +346,14 @@ export class AskCommands implements vscode.Disposable {
     private offerInstruct(): boolean {
         if (this.offered) return false;
         this.offered = true;
-        const download = "Download Solar Instruct…";
-        const open = "Open Settings";
+        const download = vscode.l10n.t("Download Solar Instruct…");
+        const open = vscode.l10n.t("Open Settings");
         void vscode.window
             .showInformationMessage(
-                `Solar: answering with the base model and a plain-text framing. Solar Instruct answers questions better (licence [CC-BY-NC-4.0](${LICENCES.nonCommercial.url}): non-commercial use only): download it from the catalog, or set solarComplete.instructModelPath to a local Solar Instruct GGUF file.`,
+                vscode.l10n.t(
+                    "Solar: answering with the base model and a plain-text framing. Solar Instruct answers questions better (licence [CC-BY-NC-4.0]({0}): non-commercial use only): download it from the catalog, or set solarComplete.instructModelPath to a local Solar Instruct GGUF file.",
+                    LICENCES.nonCommercial.url,
+                ),
                 download,
                 open,
             )

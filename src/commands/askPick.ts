@@ -3,8 +3,9 @@
 // data from src/ask/askPicks.ts; this file only shows it.
 
 import * as vscode from "vscode";
-import { OUTPUT_DESCRIPTIONS, askPicks, type AnswerOutput, type AskPick } from "../ask/askPicks";
+import { askPicks, outputDescription, type AnswerOutput, type AskPick } from "../ask/askPicks";
 import type { RecentQuestions } from "../ask/recentQuestions";
+import type { Translate } from "../util/translate";
 
 export interface PickedQuestion {
     readonly question: string;
@@ -14,15 +15,18 @@ export interface PickedQuestion {
 /** Resolves undefined when the user dismisses the pick. */
 export function pickQuestion(recent: RecentQuestions, preferred: AnswerOutput, canInsert: boolean): Promise<PickedQuestion | undefined> {
     type Item = vscode.QuickPickItem & { readonly pick: AskPick };
+    const t: Translate = (message, ...args) => vscode.l10n.t(message, ...args);
     const other: AnswerOutput = preferred === "untitled" ? "cursor" : "untitled";
-    const otherButton = { iconPath: new vscode.ThemeIcon(other === "cursor" ? "insert" : "new-file"), tooltip: `Ask, ${OUTPUT_DESCRIPTIONS[other]}` };
-    const removeButton = { iconPath: new vscode.ThemeIcon("close"), tooltip: "Remove from recent prompts" };
+    const otherButton = { iconPath: new vscode.ThemeIcon(other === "cursor" ? "insert" : "new-file"), tooltip: vscode.l10n.t("Ask, {0}", outputDescription(other, t)) };
+    const removeButton = { iconPath: new vscode.ThemeIcon("close"), tooltip: vscode.l10n.t("Remove from recent prompts") };
     const icons: Record<AskPick["kind"], string> = { ask: "", recent: "$(history) ", clear: "$(clear-all) " };
     const quickPick = vscode.window.createQuickPick<Item>();
-    quickPick.title = "Solar: Prompt";
-    quickPick.placeholder = `Ask Solar${canInsert ? " (about the selection, if any)" : ""}; Enter: ${OUTPUT_DESCRIPTIONS[canInsert ? preferred : "untitled"]}`;
+    quickPick.title = vscode.l10n.t("Solar: Prompt");
+    quickPick.placeholder = canInsert
+        ? vscode.l10n.t("Ask Solar (about the selection, if any); Enter: {0}", outputDescription(preferred, t))
+        : vscode.l10n.t("Ask Solar; Enter: {0}", outputDescription("untitled", t));
     const refresh = () => {
-        quickPick.items = askPicks(quickPick.value, recent.list(), preferred, canInsert).map((pick) => ({
+        quickPick.items = askPicks(quickPick.value, recent.list(), preferred, canInsert, t).map((pick) => ({
             pick,
             label: `${pick.kind === "ask" ? (pick.output === "cursor" ? "$(insert) " : "$(new-file) ") : icons[pick.kind]}${pick.label}`,
             description: pick.description,

@@ -6,7 +6,7 @@
 import * as vscode from "vscode";
 import { PROMPT_COMMAND } from "./askCommands";
 
-export const ASK_TITLE = "Ask Solar about this selection...";
+export const ASK_TITLE = vscode.l10n.t("Ask Solar about this selection...");
 
 export class AskSolarCodeActions implements vscode.CodeActionProvider {
     /** A rewrite-family refactoring: shown in the lightbulb and the Refactor menu, never as a quick fix for a diagnostic. */

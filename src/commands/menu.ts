@@ -37,8 +37,8 @@ export async function toggleLanguage(settings: Settings, languageId: string | un
 
 export async function pickSnooze(controls: GhostTextControls): Promise<void> {
     const picked = await vscode.window.showQuickPick(
-        [5, 15, 60].map((minutes) => ({ label: `Snooze for ${minutes} minutes`, minutes })),
-        { title: "Solar: Snooze Ghost Text" },
+        [5, 15, 60].map((minutes) => ({ label: vscode.l10n.t("Snooze for {0} minutes", minutes), minutes })),
+        { title: vscode.l10n.t("Solar: Snooze Ghost Text") },
     );
     if (picked) await controls.snooze(picked.minutes);
 }
@@ -50,24 +50,24 @@ export async function showMenu(deps: MenuDeps): Promise<void> {
     const snoozed = deps.controls.snoozedUntil !== undefined;
     type Item = vscode.QuickPickItem & { run: () => unknown };
     const items: Item[] = [
-        { label: settings.enable ? "$(circle-slash) Disable ghost text" : "$(check) Enable ghost text", run: () => toggleEnable(settings) },
+        { label: settings.enable ? vscode.l10n.t("$(circle-slash) Disable ghost text") : vscode.l10n.t("$(check) Enable ghost text"), run: () => toggleEnable(settings) },
         settings.trigger === "manual"
-            ? { label: "$(zap) Switch to automatic ghost text", description: "suggest while typing", run: () => toggleTrigger(settings) }
-            : { label: "$(keyboard) Switch to manual ghost text", description: "only on Alt+\\ or Solar: Suggest Here", run: () => toggleTrigger(settings) },
-        ...(settings.trigger === "manual" && languageId ? [{ label: "$(sparkle) Suggest here", description: "Alt+\\", run: suggestHere }] : []),
+            ? { label: vscode.l10n.t("$(zap) Switch to automatic ghost text"), description: vscode.l10n.t("suggest while typing"), run: () => toggleTrigger(settings) }
+            : { label: vscode.l10n.t("$(keyboard) Switch to manual ghost text"), description: vscode.l10n.t("only on Alt+\\ or Solar: Suggest Here"), run: () => toggleTrigger(settings) },
+        ...(settings.trigger === "manual" && languageId ? [{ label: vscode.l10n.t("$(sparkle) Suggest here"), description: "Alt+\\", run: suggestHere }] : []),
         snoozed
-            ? { label: "$(play) Resume now", run: () => deps.controls.resume() }
-            : { label: "$(debug-pause) Snooze…", description: "5, 15 or 60 minutes", run: () => pickSnooze(deps.controls) },
+            ? { label: vscode.l10n.t("$(play) Resume now"), run: () => deps.controls.resume() }
+            : { label: vscode.l10n.t("$(debug-pause) Snooze…"), description: vscode.l10n.t("5, 15 or 60 minutes"), run: () => pickSnooze(deps.controls) },
         ...(languageId
-            ? [{ label: `${languageOn ? "$(circle-slash) Disable" : "$(check) Enable"} for ${languageId}`, run: () => toggleLanguage(settings, languageId) }]
+            ? [{ label: languageOn ? vscode.l10n.t("$(circle-slash) Disable for {0}", languageId) : vscode.l10n.t("$(check) Enable for {0}", languageId), run: () => toggleLanguage(settings, languageId) }]
             : []),
         ...(deps.chooseQuantization
-            ? [{ label: "$(symbol-numeric) Choose quantization…", description: settings.modelPath ? "modelPath overrides it" : settings.quantization, run: deps.chooseQuantization }]
+            ? [{ label: vscode.l10n.t("$(symbol-numeric) Choose quantization…"), description: settings.modelPath ? vscode.l10n.t("modelPath overrides it") : settings.quantization, run: deps.chooseQuantization }]
             : []),
-        { label: "$(debug-restart) Restart engine", run: deps.restartEngine },
-        { label: "$(output) Show log", run: deps.showLog },
-        { label: "$(gear) Settings", run: () => vscode.commands.executeCommand("workbench.action.openSettings", `@ext:solar-complete.solar-complete`) },
+        { label: vscode.l10n.t("$(debug-restart) Restart engine"), run: deps.restartEngine },
+        { label: vscode.l10n.t("$(output) Show log"), run: deps.showLog },
+        { label: vscode.l10n.t("$(gear) Settings"), run: () => vscode.commands.executeCommand("workbench.action.openSettings", `@ext:solar-complete.solar-complete`) },
     ];
-    const picked = await vscode.window.showQuickPick(items, { title: "Solar Complete" });
+    const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t("Solar Complete") });
     await picked?.run();
 }

@@ -12,8 +12,12 @@ import { modelPicks, quantizationPicks, type InstructChoice, type PickEntry } fr
 import { isCompleteModel, storageFolder, type ResolvedModel } from "../model/modelStore";
 import { DOWNLOAD_TOKEN_KEY, ModelFileResolver } from "../ui/modelFileResolver";
 import { formatBytes } from "../util/bytes";
+import type { Translate } from "../util/translate";
 
 export const CHOOSE_MODEL_COMMAND = "solarComplete.chooseModel";
+
+/** The catalog's pick texts, in the display language. */
+const translate: Translate = (message, ...args) => vscode.l10n.t(message, ...args);
 
 export interface ModelCommandsDeps {
     readonly context: vscode.ExtensionContext;
@@ -52,8 +56,8 @@ export class ModelCommands {
             const picks = modelPicks({
                 base: settings.modelPath ? `solarComplete.modelPath (${path.basename(settings.modelPath)})` : settings.quantization,
                 instruct: settings.instructModelPath ? `solarComplete.instructModelPath (${path.basename(settings.instructModelPath)})` : settings.instructQuantization,
-            });
-            const picked = await vscode.window.showQuickPick(picks.map(quickPickItem), { title: "Solar: Choose Model" });
+            }, translate);
+            const picked = await vscode.window.showQuickPick(picks.map(quickPickItem), { title: vscode.l10n.t("Solar: Choose Model") });
             variant = picked?.value;
             if (!variant) return;
         }
@@ -70,10 +74,12 @@ export class ModelCommands {
             if (await isCompleteModel(path.join(folder, catalogEntry(variant, quantization).fileName))) downloaded.add(quantization);
         }
         // Instruct replaces the base model in memory for a prompt, so the same quantization fits.
-        const picks = quantizationPicks({ variant, current: settings[key], auto: auto.auto, downloaded });
+        const picks = quantizationPicks({ variant, current: settings[key], auto: auto.auto, downloaded }, translate);
         const override = variant === "base" ? settings.modelPath && "solarComplete.modelPath" : settings.instructModelPath && "solarComplete.instructModelPath";
         const picked = await vscode.window.showQuickPick(picks.map(quickPickItem), {
-            title: `Solar: Choose ${variantTitle(variant)} Quantization (now ${settings[key]}${override ? `; ${override} overrides it` : ""}) · ${licenceLabel(variantLicence(variant))}`,
+            title: override
+                ? vscode.l10n.t("Solar: Choose {0} Quantization (now {1}; {2} overrides it) · {3}", variantTitle(variant), settings[key], override, licenceLabel(variantLicence(variant), translate))
+                : vscode.l10n.t("Solar: Choose {0} Quantization (now {1}) · {2}", variantTitle(variant), settings[key], licenceLabel(variantLicence(variant), translate)),
             matchOnDescription: true,
         });
         if (!picked?.value) return;
@@ -87,10 +93,10 @@ export class ModelCommands {
     private async prepareInstruct(choice: Exclude<InstructChoice, "none">): Promise<void> {
         try {
             const file = await this.files.instructPath({ ...this.deps.settings(), instructQuantization: choice });
-            if (file) void vscode.window.showInformationMessage(`Solar: Prompt… now answers with ${path.basename(file)}.`);
+            if (file) void vscode.window.showInformationMessage(vscode.l10n.t("Solar: Prompt… now answers with {0}.", path.basename(file)));
         } catch (error) {
             if ((error as { code?: string }).code === "CANCELLED") return;
-            void vscode.window.showErrorMessage(`Solar: Solar Instruct could not be downloaded: ${error instanceof Error ? error.message : String(error)}`);
+            void vscode.window.showErrorMessage(vscode.l10n.t("Solar: Solar Instruct could not be downloaded: {0}", error instanceof Error ? error.message : String(error)));
         }
     }
 
@@ -110,13 +116,13 @@ export class ModelCommands {
                   ]
                 : [`No model loaded (${state.kind}).`, ...(resolved ? [`Configured: ${resolved.path}${resolved.kind === "catalog" && !resolved.present ? " (not downloaded)" : ""}`] : [])];
         for (const line of lines) this.deps.log.info(line);
-        await vscode.window.showInformationMessage("Solar: Model Info", { modal: true, detail: lines.join("\n") });
+        await vscode.window.showInformationMessage(vscode.l10n.t("Solar: Model Info"), { modal: true, detail: lines.join("\n") });
     }
 
     private async setToken(): Promise<void> {
         const value = await vscode.window.showInputBox({
-            title: "Solar: Download Token",
-            prompt: "A Hugging Face access token for gated repositories, kept in VS Code's secret storage (empty removes it).",
+            title: vscode.l10n.t("Solar: Download Token"),
+            prompt: vscode.l10n.t("A Hugging Face access token for gated repositories, kept in VS Code's secret storage (empty removes it)."),
             password: true,
             ignoreFocusOut: true,
         });

@@ -7,14 +7,17 @@ import type { GhostTextControls } from "../completion/controls";
 import type { GhostTextService } from "../completion/ghostTextService";
 import { ACCEPTED_COMMAND, type GhostTextProvider } from "../completion/provider";
 import type { Session } from "../session/session";
+import { BatteryWatch } from "../ui/batteryWatch";
 import type { ExcludedBy } from "../ui/excludedDocuments";
 import type { GpuPackOffer } from "../ui/gpuPackOffer";
 import { MENU_COMMAND, type StatusBar } from "../ui/statusBar";
+import { registerWalkthrough } from "../ui/walkthrough";
 import type { AskCommands } from "./askCommands";
 import { AskSolarCodeActions } from "./codeActions";
 import { pickSnooze, showMenu, suggestHere, toggleEnable, toggleLanguage, toggleTrigger } from "./menu";
 import type { ModelCommands } from "./modelCommands";
 import { registerRemoteCommands } from "./remoteCommands";
+import { SHOW_LAST_PROMPT_COMMAND, showLastPrompt } from "./showLastPrompt";
 
 export interface Registered {
     readonly context: vscode.ExtensionContext;
@@ -33,6 +36,7 @@ export interface Registered {
 export function registerAll(r: Registered): vscode.Disposable[] {
     const { session, controls, log } = r;
     const settings = () => session.settings;
+    const battery = new BatteryWatch({ enabled: () => settings().pauseOnBattery, pause: (reason) => controls.pauseFor(reason), log });
     return [
         vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, r.provider),
         r.ask,
@@ -44,6 +48,7 @@ export function registerAll(r: Registered): vscode.Disposable[] {
         ...r.models.register(),
         r.gpuPack,
         ...r.gpuPack.register(),
+        ...registerWalkthrough(r),
         ...registerRemoteCommands(r.context.secrets, () => void session.remote?.reconnect().catch(() => undefined)),
         vscode.commands.registerCommand("solarComplete.toggleEnable", () => toggleEnable(settings())),
         vscode.commands.registerCommand("solarComplete.snooze", () => pickSnooze(controls)),
@@ -54,6 +59,7 @@ export function registerAll(r: Registered): vscode.Disposable[] {
         vscode.commands.registerCommand("solarComplete.suggest", suggestHere),
         vscode.commands.registerCommand("solarComplete.toggleLanguage", () => toggleLanguage(settings(), vscode.window.activeTextEditor?.document.languageId)),
         vscode.commands.registerCommand("solarComplete.showLog", () => log.show()),
+        vscode.commands.registerCommand(SHOW_LAST_PROMPT_COMMAND, () => showLastPrompt(r.ghostText.lastPrompt?.text())),
         vscode.commands.registerCommand("solarComplete.restartEngine", () => session.restart()),
         // The next suggestion right after an accept, as typing would ask for it: none in manual mode.
         vscode.commands.registerCommand(ACCEPTED_COMMAND, (uri?: vscode.Uri) => {
@@ -62,11 +68,14 @@ export function registerAll(r: Registered): vscode.Disposable[] {
             void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
         }),
         vscode.workspace.onDidChangeConfiguration((event) => {
-            if (event.affectsConfiguration(SECTION)) session.settingsChanged();
-            else if (event.affectsConfiguration(HTTP_SECTION)) session.networkChanged();
+            if (event.affectsConfiguration(SECTION)) {
+                session.settingsChanged();
+                battery.settingsChanged();
+            } else if (event.affectsConfiguration(HTTP_SECTION)) session.networkChanged();
         }),
         vscode.workspace.onDidGrantWorkspaceTrust(() => session.trustGranted()),
         vscode.workspace.onDidCloseTextDocument((document) => r.ghostText.forget(document.uri.toString())),
         vscode.window.onDidChangeActiveTextEditor(() => r.status.refresh()),
+        battery,
     ];
 }

@@ -19,8 +19,8 @@ export function registerRemoteCommands(secrets: vscode.SecretStorage, onChanged:
                 typeof value === "string"
                     ? value
                     : await vscode.window.showInputBox({
-                          title: "Solar: Remote API Key",
-                          prompt: "The API key of the server in solarComplete.remote.endpoint (sent as a Bearer token), kept in VS Code's secret storage (empty removes it).",
+                          title: vscode.l10n.t("Solar: Remote API Key"),
+                          prompt: vscode.l10n.t("The API key of the server in solarComplete.remote.endpoint (sent as a Bearer token), kept in VS Code's secret storage (empty removes it)."),
                           password: true,
                           ignoreFocusOut: true,
                       });

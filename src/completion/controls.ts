@@ -1,12 +1,14 @@
 // User controls over ghost text that are not settings: a snooze that survives a window reload, and
-// a pause while something else (a command-palette prompt) has the engine.
+// pauses while something else holds ghost text back (a command-palette prompt has the engine, the
+// machine runs on battery). Pauses stack: each lifts only its own, so a prompt that ends on battery
+// leaves the battery's pause in place.
 
 import type { Memento } from "../util/memento";
 
 const SNOOZE_KEY = "solarComplete.snoozedUntil";
 
 export class GhostTextControls {
-    private pause: string | undefined;
+    private readonly pauses: { readonly reason: string }[] = [];
 
     constructor(
         private readonly state: Memento,
@@ -19,8 +21,9 @@ export class GhostTextControls {
         return until !== undefined && until > this.now() ? until : undefined;
     }
 
+    /** The latest pause's reason while any holds. */
     get pausedBy(): string | undefined {
-        return this.pause;
+        return this.pauses.at(-1)?.reason;
     }
 
     async snooze(minutes: number): Promise<void> {
@@ -35,10 +38,12 @@ export class GhostTextControls {
 
     /** Pauses ghost text until the returned function is called. */
     pauseFor(reason: string): () => void {
-        this.pause = reason;
+        const pause = { reason };
+        this.pauses.push(pause);
         this.onChange();
         return () => {
-            if (this.pause === reason) this.pause = undefined;
+            const index = this.pauses.indexOf(pause);
+            if (index >= 0) this.pauses.splice(index, 1);
             this.onChange();
         };
     }

@@ -35,6 +35,7 @@
 
 import type { CompletionBackend } from "../backend/backend";
 import type { CompletionResult } from "../backend/types";
+import { LastPrompt, type SelectedContext } from "./lastPrompt";
 import type { Settings } from "../config";
 import type { WindowAnchor } from "../backend/window";
 import { postprocess, type Suggestion } from "../suggestion/postprocess";
@@ -82,6 +83,12 @@ export interface GhostTextDeps {
     /** Snooze end (epoch ms) and whether something (a running prompt) pauses ghost text. */
     readonly controls: () => { readonly snoozedUntil?: number; readonly pausedBy?: string };
     readonly onRequest?: (event: GhostTextEvent) => void;
+    /**
+     * Text from other files for this document's prompt (src/context): the same blocks keystroke after
+     * keystroke, changed only at calm moments, so the KV cache keeps them. `prefix` is the slice's
+     * text before the cursor, which snippets are chosen to match.
+     */
+    readonly context?: (query: { readonly documentId: string; readonly languageId: string; readonly prefix: string }) => SelectedContext | undefined;
 }
 
 export type GhostTextEvent =
@@ -107,8 +114,16 @@ interface SampledAt {
     readonly texts: readonly string[];
 }
 
+/**
+ * Window anchors kept per document, newest first: the window builder returns to any that still holds,
+ * so a jump away and back in a long file finds its window, and the engine the KV state it left there.
+ */
+const ANCHORS_PER_DOCUMENT = 4;
+
 export class GhostTextService {
-    private readonly anchors = new Map<string, WindowAnchor>();
+    private readonly anchors = new Map<string, readonly WindowAnchor[]>();
+    /** What the model saw for the last suggestion (Solar: Show Last Prompt, the status tooltip). */
+    lastPrompt: LastPrompt | undefined;
     /** The last suggestion returned, with the raw model text it came from (tests and diagnostics). */
     last: { readonly raw: string; readonly suggestion: Suggestion | undefined } | undefined;
     /** The candidates of the last explicit request (tests and diagnostics). */
@@ -257,10 +272,11 @@ export class GhostTextService {
     private async generate(request: GhostTextRequest, settings: Settings, signal: AbortSignal, sample?: Sampling): Promise<CompletionResult | undefined> {
         const started = this.deps.now();
         this.deps.onRequest?.({ kind: "start" });
+        const context = this.deps.context?.({ documentId: request.documentId, languageId: request.languageId, prefix: request.text.slice(0, request.cursor) });
         try {
             const result = await this.deps.backend.complete(
                 {
-                    prompt: { kind: "document", text: request.text, cursor: request.cursor, previous: this.anchorIn(request) },
+                    prompt: { kind: "document", text: request.text, cursor: request.cursor, previous: this.anchorsIn(request), ...(context ? { context: { blocks: context.blocks, maxTokens: context.maxTokens } } : {}) },
                     maxTokens: sample?.maxTokens ?? settings.maxTokens,
                     stop: sample?.stop ?? settings.stopStrings,
                     temperature: sample?.temperature ?? settings.temperature,
@@ -273,7 +289,8 @@ export class GhostTextService {
             );
             const latencyMs = this.deps.now() - started;
             if (result.window) {
-                this.anchors.set(request.documentId, { ...result.window.anchor, start: result.window.anchor.start + request.sliceStart });
+                this.remember(request, result.window.anchor);
+                this.lastPrompt = new LastPrompt(request.text, result.window, context, result.context);
             }
             this.deps.onRequest?.({ kind: "done", result, latencyMs });
             if (result.stats.stopReason === "abort") return undefined;
@@ -286,11 +303,16 @@ export class GhostTextService {
         }
     }
 
-    /** The stored anchor is a document offset; the engine sees offsets within this request's slice. */
-    private anchorIn(request: GhostTextRequest): WindowAnchor | undefined {
-        const anchor = this.anchors.get(request.documentId);
-        if (!anchor || anchor.start < request.sliceStart) return undefined;
-        return { ...anchor, start: anchor.start - request.sliceStart };
+    /** Stored anchors are document offsets; the engine sees offsets within this request's slice. */
+    private anchorsIn(request: GhostTextRequest): readonly WindowAnchor[] {
+        const stored = this.anchors.get(request.documentId) ?? [];
+        return stored.filter((anchor) => anchor.start >= request.sliceStart).map((anchor) => ({ ...anchor, start: anchor.start - request.sliceStart }));
+    }
+
+    private remember(request: GhostTextRequest, anchor: WindowAnchor): void {
+        const start = anchor.start + request.sliceStart;
+        const others = (this.anchors.get(request.documentId) ?? []).filter((kept) => kept.start !== start);
+        this.anchors.set(request.documentId, [{ ...anchor, start }, ...others].slice(0, ANCHORS_PER_DOCUMENT));
     }
 
     private shape(request: GhostTextRequest, settings: Settings, prefix: string, suffix: string, completion: string): Suggestion | undefined {

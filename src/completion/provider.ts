@@ -19,6 +19,9 @@ const FOLLOW_UP_MS = 2_000;
 
 export class GhostTextProvider implements vscode.InlineCompletionItemProvider {
     private followUp: { readonly uri: string; readonly until: number } | undefined;
+    private readonly offered = new vscode.EventEmitter<void>();
+    /** Fires each time ghost text is offered: the walkthrough's "try it" step listens (src/ui/walkthrough.ts). */
+    readonly onDidOffer = this.offered.event;
 
     constructor(
         private readonly service: GhostTextService,
@@ -70,6 +73,7 @@ export class GhostTextProvider implements vscode.InlineCompletionItemProvider {
                 controller.signal,
             );
             if (candidates.length === 0 || token.isCancellationRequested) return undefined;
+            this.offered.fire();
             return candidates.map((suggestion) => {
                 const end = document.positionAt(offset + suggestion.replaceSuffixChars);
                 const item = new vscode.InlineCompletionItem(suggestion.insertText, new vscode.Range(position, end));

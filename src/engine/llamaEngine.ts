@@ -1,5 +1,6 @@
-// One loaded model with one context sequence, reused between requests so the KV cache carries over:
-// each request only evaluates the tokens past the prefix it shares with what is already cached.
+// One loaded model with a few context sequences (KV states, sequencePool.ts), reused between requests
+// so the KV cache carries over: each request takes the state sharing the most of its prompt and only
+// evaluates the tokens past that prefix.
 // Plain Node: runs inside the worker, in the CLI and in tests.
 
 import * as os from "node:os";
@@ -17,6 +18,7 @@ import type { HeldMemory } from "./memoryProbe";
 import type { CompletionRequest, CompletionResult, CompletionStats, ModelInfo, StopReason } from "../backend/types";
 import { streamingStopFor, type StreamingStop } from "../suggestion/streamingStop";
 import type { LoadOptions } from "./protocol";
+import { kvCacheBytes, normalizeKvStates, openSequencePool, type SequencePool } from "./sequencePool";
 
 /** A smaller context leaves no room for a prompt beside an answer: the model is refused at load. */
 const MIN_CONTEXT_SIZE = 256;
@@ -42,9 +44,11 @@ export class LlamaEngine {
     private constructor(
         private readonly model: LlamaModel,
         private readonly context: LlamaContext,
-        private readonly sequence: LlamaContextSequence,
+        private readonly pool: SequencePool,
         readonly info: ModelInfo,
         private readonly chunks: ChunkSizer,
+        /** What the KV states occupy: allocated in full when the context is created. */
+        private readonly kvBytes: number,
     ) {
         this.tokenizer = incrementalTokenizerFor(model);
     }
@@ -84,10 +88,10 @@ export class LlamaEngine {
         try {
             const contextSize = Math.min(options.maxContextSize ?? SOLAR_CONTEXT_SIZE, model.trainContextSize);
             const batchSize = batchSizeFor(onCpu ? { gpu: false } : llama);
-            const context = await model.createContext({ contextSize, sequences: 1, threads, batchSize });
             const speculative = options.speculative ?? "auto";
             const drafting = speculative === "on" || (speculative === "auto" && !onCpu);
-            const sequence = context.getSequence(drafting ? { tokenPredictor: await draftPredictor() } : undefined);
+            const states = normalizeKvStates(options.kvStates);
+            const { context, pool } = await openSequencePool(model, { contextSize, threads, batchSize, states, predictor: drafting ? draftPredictor : undefined }, log);
             const info: ModelInfo = {
                 modelPath: options.modelPath,
                 architecture: summary.architecture,
@@ -99,9 +103,12 @@ export class LlamaEngine {
                 gpu: llama.gpu,
                 threads,
                 loadMs: Math.round(performance.now() - started),
+                kvStates: pool.size,
             };
-            log("info", `Loaded ${options.modelPath} (${info.fileType ?? "?"}, context ${info.contextSize}) on ${info.backend} in ${info.loadMs} ms${drafting ? ", drafting from the prompt" : ""}`);
-            return new LlamaEngine(model, context, sequence, info, new ChunkSizer({ ...DEFAULT_CHUNK_SIZER, max: batchSize }));
+            const kvText = pool.size === 1 ? "" : `, ${pool.size} KV states${pool.size < states ? ` of the ${states} asked for` : ""}`;
+            log("info", `Loaded ${options.modelPath} (${info.fileType ?? "?"}, context ${info.contextSize}${kvText}) on ${info.backend} in ${info.loadMs} ms${drafting ? ", drafting from the prompt" : ""}`);
+            const kvBytes = kvCacheBytes(summary, context.contextSize * pool.size);
+            return new LlamaEngine(model, context, pool, info, new ChunkSizer({ ...DEFAULT_CHUNK_SIZER, max: batchSize }), kvBytes);
         } catch (error) {
             await model.dispose();
             throw new BackendError("LOAD_FAILED", `Could not create a context for ${options.modelPath}: ${explain(error, llamaReason())}`);
@@ -128,19 +135,20 @@ export class LlamaEngine {
         const interrupted = (): StopReason | undefined =>
             hooks.signal?.aborted ? "abort" : performance.now() > deadline ? "timeLimit" : undefined;
         // The window's last count tokenized exactly this prompt: tokenizePrompt is then a cache hit.
-        const { text: promptText, window, maxTokens } = await resolvePrompt(request, this.info.contextSize, (text) => this.countTokens(text));
+        const { text: promptText, window, context, maxTokens } = await resolvePrompt(request, this.info.contextSize, (text) => this.countTokens(text));
         const tokens = this.tokenizePrompt(promptText);
         if (tokens.length === 0) throw new BackendError("EMPTY_PROMPT", "The prompt is empty.");
 
-        const reusedTokens = await this.reuseCachedPrefix(tokens);
-        const prompt = await this.evaluateInChunks(tokens.slice(reusedTokens, -1), interrupted);
+        const { sequence, kvState } = this.pool.take(tokens);
+        const reusedTokens = await reuseCachedPrefix(sequence, tokens);
+        const prompt = await this.evaluateInChunks(sequence, tokens.slice(reusedTokens, -1), interrupted);
         const promptDone = performance.now();
         const generated = new GeneratedText(
             (t, last) => this.model.detokenize(t as Token[], false, last as Token[]),
             tokens.slice(-DETOKENIZE_CONTEXT),
             request.stop,
         );
-        const run: Generation = { request, maxTokens, generated, hooks, interrupted, suggestion: streamingStopFor(request) };
+        const run: Generation = { sequence, request, maxTokens, generated, hooks, interrupted, suggestion: streamingStopFor(request) };
         const generation =
             prompt.stoppedBy === undefined
                 ? await this.generate(tokens, run)
@@ -151,6 +159,7 @@ export class LlamaEngine {
         return {
             text: generated.text,
             window,
+            ...(context ? { context } : {}),
             stats: {
                 promptTokens: tokens.length,
                 reusedTokens,
@@ -162,13 +171,19 @@ export class LlamaEngine {
                 stopReason: generation.stopReason,
                 maxChunkMs: round(prompt.maxChunkMs),
                 ...(generation.draft ? { draft: generation.draft } : {}),
+                kvState,
             },
         };
     }
 
     /** What this model and its context occupy, for the memory probe: a replacement may use it. */
     heldMemory(): HeldMemory {
-        return { bytes: this.model.size + this.context.stateSize, onGpu: this.info.gpu !== false && this.model.gpuLayers > 0 };
+        return { bytes: this.model.size + this.kvBytes, onGpu: this.info.gpu !== false && this.model.gpuLayers > 0 };
+    }
+
+    /** The sequence the latest request used (tests read how far it has evaluated). */
+    get sequence(): LlamaContextSequence {
+        return this.pool.latest;
     }
 
     async dispose(): Promise<void> {
@@ -176,35 +191,23 @@ export class LlamaEngine {
         await this.model.dispose();
     }
 
-    /**
-     * Keeps the longest cached prefix of `tokens` and returns its length. The last prompt token is
-     * always evaluated again: its logits (the next-token distribution) are not kept in the cache.
-     */
-    private async reuseCachedPrefix(tokens: Token[]): Promise<number> {
-        await this.sequence.adaptStateToTokens(tokens, false);
-        const reused = Math.min(this.sequence.nextTokenIndex, tokens.length - 1);
-        if (this.sequence.nextTokenIndex > reused) {
-            await this.sequence.eraseContextTokenRanges([{ start: reused, end: this.sequence.nextTokenIndex }]);
-        }
-        return reused;
-    }
-
     /** Generates from the last prompt token until a stop condition; streams through `generated`. */
     private async generate(promptTokens: readonly Token[], run: Generation): Promise<{ stopReason: StopReason; firstTokenAt: number | undefined; draft?: CompletionStats["draft"] }> {
-        const predictor = this.sequence.tokenPredictor;
+        const { sequence } = run;
+        const predictor = sequence.tokenPredictor;
         if (!predictor) return this.generateTokens(promptTokens, run);
         // Drafts come from the text near the cursor: a longer lookup costs more per step than it finds.
         predictor.updateInputTokens?.(promptTokens.slice(-DRAFT_LOOKUP_TOKENS) as Token[]);
-        const before = this.sequence.tokenPredictions;
+        const before = sequence.tokenPredictions;
         const result = await this.generateTokens(promptTokens, run);
-        const after = this.sequence.tokenPredictions;
+        const after = sequence.tokenPredictions;
         return { ...result, draft: { accepted: after.validated - before.validated, refuted: after.refuted - before.refuted } };
     }
 
     private async generateTokens(promptTokens: readonly Token[], run: Generation): Promise<{ stopReason: StopReason; firstTokenAt: number | undefined }> {
-        const { request, maxTokens, generated, hooks, interrupted, suggestion } = run;
+        const { sequence, request, maxTokens, generated, hooks, interrupted, suggestion } = run;
         let firstTokenAt: number | undefined;
-        const iterator = this.sequence.evaluate([promptTokens[promptTokens.length - 1]], { temperature: request.temperature ?? 0, seed: request.seed });
+        const iterator = sequence.evaluate([promptTokens[promptTokens.length - 1]], { temperature: request.temperature ?? 0, seed: request.seed });
         // Leaving the loop ends the generator: the token just sampled is the last one, none is evaluated after it.
         for await (const token of iterator) {
             firstTokenAt ??= performance.now();
@@ -217,7 +220,7 @@ export class LlamaEngine {
             const stopReason =
                 generated.tokenCount >= maxTokens
                     ? "maxTokens"
-                    : (interrupted() ?? (this.sequence.nextTokenIndex >= this.info.contextSize - 1 ? "contextFull" : undefined));
+                    : (interrupted() ?? (sequence.nextTokenIndex >= this.info.contextSize - 1 ? "contextFull" : undefined));
             if (stopReason) return { stopReason, firstTokenAt };
         }
         return { stopReason: "eos", firstTokenAt };
@@ -225,6 +228,7 @@ export class LlamaEngine {
 
     /** Evaluates prompt tokens a chunk at a time, checking between chunks whether to stop early. */
     private async evaluateInChunks(
+        sequence: LlamaContextSequence,
         tokens: Token[],
         shouldStop: () => StopReason | undefined,
     ): Promise<{ evaluated: number; stoppedBy: StopReason | undefined; maxChunkMs: number }> {
@@ -235,7 +239,7 @@ export class LlamaEngine {
             if (stoppedBy !== undefined) return { evaluated, stoppedBy, maxChunkMs };
             const chunk = tokens.slice(evaluated, evaluated + this.chunks.next());
             const t0 = performance.now();
-            await this.sequence.evaluateWithoutGeneratingNewTokens(chunk);
+            await sequence.evaluateWithoutGeneratingNewTokens(chunk);
             const ms = performance.now() - t0;
             this.chunks.record(chunk.length, ms);
             maxChunkMs = Math.max(maxChunkMs, ms);
@@ -245,8 +249,9 @@ export class LlamaEngine {
     }
 }
 
-/** One generation's request, limits and streams. */
+/** One generation's sequence, request, limits and streams. */
 interface Generation {
+    readonly sequence: LlamaContextSequence;
     readonly request: CompletionRequest;
     readonly maxTokens: number;
     readonly generated: GeneratedText;
@@ -254,6 +259,19 @@ interface Generation {
     readonly interrupted: () => StopReason | undefined;
     /** Ghost text: says when the suggestion is final. */
     readonly suggestion: StreamingStop | undefined;
+}
+
+/**
+ * Keeps the longest prefix of `tokens` cached in `sequence` and returns its length. The last prompt
+ * token is always evaluated again: its logits (the next-token distribution) are not kept in the cache.
+ */
+async function reuseCachedPrefix(sequence: LlamaContextSequence, tokens: Token[]): Promise<number> {
+    await sequence.adaptStateToTokens(tokens, false);
+    const reused = Math.min(sequence.nextTokenIndex, tokens.length - 1);
+    if (sequence.nextTokenIndex > reused) {
+        await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
+    }
+    return reused;
 }
 
 /**

@@ -175,3 +175,25 @@ function failureReason(error: unknown): string {
 export function errorMessage(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
 }
+
+/** Longer than any dispose we measured (a model and its context are disposed before this). */
+const LLAMA_DISPOSE_TIMEOUT_MS = 5_000;
+
+/**
+ * `llama.dispose()`, bounded. In node-llama-cpp 3.21.1 a model whose load fails ("Failed to load
+ * model") has already taken a prevent-disposal handle on its Llama, released only when that model
+ * object is disposed; llama.dispose() disposes the models it can still reach through weak
+ * references, so once the garbage collector has taken the failed one, dispose waits for the handle
+ * forever (seen as a hung engine stop after a bad model file, depending on GC timing). What is left
+ * to free at that point is the binding itself, which the engine's exit frees anyway.
+ */
+export async function disposeLlama(llama: Pick<Llama, "dispose">, log: Log, timeoutMs = LLAMA_DISPOSE_TIMEOUT_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), timeoutMs);
+        timer.unref();
+    });
+    const outcome = await Promise.race([llama.dispose().then(() => "disposed" as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === "timeout") log("warn", `llama.cpp's binding did not finish disposing within ${timeoutMs / 1000} s (a failed model load holds it); going on without it.`);
+}

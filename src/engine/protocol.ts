@@ -26,6 +26,13 @@ export interface LoadOptions {
      * it measured slower (the default). Greedy output is the same either way.
      */
     readonly speculative?: "auto" | "on" | "off";
+    /**
+     * KV states kept side by side (1-8; absent: 1), each a whole KV cache (Solar at 4,096: ~805 MB
+     * F16): a switch to another file and back reuses the first file's cached prompt instead of
+     * evaluating it again. When memory does not allow that many, the engine keeps fewer (down to 1)
+     * and logs it; ModelInfo.kvStates says how many it got.
+     */
+    readonly kvStates?: number;
 }
 
 

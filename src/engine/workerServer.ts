@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import { BackendError, toErrorData } from "../backend/backendError";
 import { LlamaEngine } from "./llamaEngine";
-import { acquireLlama, type AcquiredLlama, type Log } from "./llamaRuntime";
+import { acquireLlama, disposeLlama, type AcquiredLlama, type Log } from "./llamaRuntime";
 import { probeMemory } from "./memoryProbe";
 import type { CompletionRequest } from "../backend/types";
 import type { CrashMode, EngineCounters, HostToWorker, LoadOptions, MemoryFigures, WorkerToHost } from "./protocol";
@@ -133,7 +133,7 @@ export class WorkerServer {
     /** One llama.cpp binding per worker, replaced only when the GPU setting changes. */
     private async runtimeFor(gpu: LoadOptions["gpu"]) {
         if (this.runtime && this.runtime.gpuSetting !== gpu) {
-            await this.runtime.llama.dispose();
+            await disposeLlama(this.runtime.llama, this.log);
             this.runtime = undefined;
         }
         this.runtime ??= await (this.deps.acquire ?? acquireLlama)(gpu, this.log);
@@ -148,7 +148,7 @@ export class WorkerServer {
         try {
             return await probeMemory(brief.llama);
         } finally {
-            await brief.llama.dispose();
+            await disposeLlama(brief.llama, this.log);
         }
     }
 
@@ -191,7 +191,7 @@ export class WorkerServer {
     private async disposeAll(): Promise<void> {
         await this.engine?.dispose();
         this.engine = undefined;
-        await this.runtime?.llama.dispose();
+        if (this.runtime) await disposeLlama(this.runtime.llama, this.log);
         this.runtime = undefined;
     }
 }

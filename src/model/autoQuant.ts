@@ -36,8 +36,11 @@ export function ramPadding(total: number, platform: NodeJS.Platform = process.pl
     return Math.floor(Math.min(total * 0.25, (platform === "linux" ? 1 : 6) * 1024 ** 3));
 }
 
-/** `entries` in any order; each entry's `memory` is compared with the budget. */
-export function chooseQuantization(entries: readonly CatalogEntry[], memory: MemoryFigures): AutoChoice {
+/**
+ * `entries` in any order; each entry's `memory`, plus `extraBytes` (the KV states kept beyond the
+ * first, see SOLAR_KV_STATE_BYTES), is compared with the budget.
+ */
+export function chooseQuantization(entries: readonly CatalogEntry[], memory: MemoryFigures, extraBytes = 0): AutoChoice {
     const gpu = memory.vram && memory.vram.total > 0 ? memory.vram : undefined;
     const where = gpu ? "VRAM" : "RAM";
     const budget = gpu
@@ -45,11 +48,13 @@ export function chooseQuantization(entries: readonly CatalogEntry[], memory: Mem
         : Math.max(0, memory.ram.free - ramPadding(memory.ram.total, memory.platform));
     const free = `${formatGB(budget)} free ${where}${gpu ? ` (${gpu.backend})` : ""}`;
     const bySize = [...entries].sort((a, b) => b.memory - a.memory);
-    const reasons = bySize.map((e) => `${e.quantization}: ${formatGB(e.memory)}, ${e.memory <= budget ? "fits in" : "does not fit in"} ${free}`);
-    const fitting = bySize.find((e) => e.memory <= budget);
+    const need = (e: CatalogEntry) => e.memory + extraBytes;
+    const states = extraBytes > 0 ? " with the extra KV states" : "";
+    const reasons = bySize.map((e) => `${e.quantization}: ${formatGB(need(e))}${states}, ${need(e) <= budget ? "fits in" : "does not fit in"} ${free}`);
+    const fitting = bySize.find((e) => need(e) <= budget);
     const smallest = bySize[bySize.length - 1];
     if (fitting) {
-        return { entry: fitting, fits: true, where, budget, reasons, summary: `auto → ${fitting.quantization}: ${formatGB(fitting.memory)}, fits in ${free}` };
+        return { entry: fitting, fits: true, where, budget, reasons, summary: `auto → ${fitting.quantization}: ${formatGB(need(fitting))}${states}, fits in ${free}` };
     }
     return {
         entry: smallest,
@@ -58,7 +63,7 @@ export function chooseQuantization(entries: readonly CatalogEntry[], memory: Mem
         budget,
         reasons,
         summary: smallest
-            ? `auto → ${smallest.quantization} (the smallest): ${formatGB(smallest.memory)} does not fit in ${free}; expect swapping or a failed load`
+            ? `auto → ${smallest.quantization} (the smallest): ${formatGB(need(smallest))}${states} does not fit in ${free}; expect swapping or a failed load`
             : "auto: the catalog is empty",
     };
 }

@@ -5,6 +5,7 @@
 // what Hugging Face mirrors (and the tests' loopback server) serve.
 
 import { formatGB } from "../util/bytes";
+import { english, type Translate } from "../util/translate";
 
 export const VARIANTS = ["base", "instruct"] as const;
 export type Variant = (typeof VARIANTS)[number];
@@ -59,6 +60,13 @@ const SOURCES: Record<Variant, VariantSource> = {
  * recomputes it from a Solar-shaped GGUF header with the installed node-llama-cpp.
  */
 export const SOLAR_CONTEXT_4096_BYTES = 1_149_104_480;
+
+/**
+ * One more 4,096-token KV state (solarComplete.kvStates above 1): keys and values, F16, for 48 layers
+ * of 8 KV heads of 128: 48 x 4096 x 2 x 1024 x 2 bytes. Each extra state is a full one: llama.cpp
+ * allocates every sequence's cells when the context is created.
+ */
+export const SOLAR_KV_STATE_BYTES = 48 * 4096 * 2 * 1024 * 2;
 
 interface QuantizationFacts {
     /** File size in bytes as the source lists it (decimal GB, rounded: an estimate, not a checksum). */
@@ -134,13 +142,13 @@ export function downloadUrl(entry: Pick<CatalogEntry, "repository" | "fileName">
 }
 
 /** For `enumDescriptions` and the quick pick: "6.5 GB file, ~7.6 GB to run. Medium; …". */
-export function describeEntry(entry: CatalogEntry): string {
-    return `${formatGB(entry.size)} file, ~${formatGB(entry.memory)} to run. ${entry.quality}`;
+export function describeEntry(entry: CatalogEntry, t: Translate = english): string {
+    return t("{0} file, ~{1} to run. {2}", formatGB(entry.size), formatGB(entry.memory), entry.quality);
 }
 
 /** "Apache-2.0", or "CC-BY-NC-4.0: non-commercial use only": what every place a model is chosen shows. */
-export function licenceLabel(licence: ModelLicence): string {
-    return licence.commercialUse ? licence.id : `${licence.id}: non-commercial use only`;
+export function licenceLabel(licence: ModelLicence, t: Translate = english): string {
+    return licence.commercialUse ? licence.id : t("{0}: non-commercial use only", licence.id);
 }
 
 export function variantTitle(variant: Variant): string {

@@ -4,6 +4,7 @@
 // src/ui/modelFileResolver.ts) only shows these.
 
 import { formatGB } from "../util/bytes";
+import { english, type Translate } from "../util/translate";
 import type { AutoChoice } from "./autoQuant";
 import { catalogEntry, describeEntry, licenceLabel, QUANTIZATIONS, variantLicence, variantTitle, type CatalogEntry, type QuantizationSetting, type Variant } from "./catalog";
 
@@ -18,17 +19,16 @@ export interface PickEntry<T> {
 }
 
 /** What each variant is for. */
-const PURPOSE: Record<Variant, string> = {
-    base: "ghost text and Continue Here",
-    instruct: "answers to Solar: Prompt…",
-};
+function purpose(variant: Variant, t: Translate): string {
+    return variant === "base" ? t("ghost text and Continue Here") : t("answers to Solar: Prompt…");
+}
 
-/** "Choose Model…": one entry per variant, with its licence and what it is set to now. */
-export function modelPicks(now: Readonly<Record<Variant, string>>): PickEntry<Variant>[] {
+/** "Choose Model…": one entry per variant, with its licence and what it is set to now. `t`: vscode.l10n.t from the adapter. */
+export function modelPicks(now: Readonly<Record<Variant, string>>, t: Translate = english): PickEntry<Variant>[] {
     return (["base", "instruct"] as const).map((variant) => ({
         label: variantTitle(variant),
-        description: `${PURPOSE[variant]} · ${licenceLabel(variantLicence(variant))}`,
-        detail: `Now: ${now[variant]}`,
+        description: `${purpose(variant, t)} · ${licenceLabel(variantLicence(variant), t)}`,
+        detail: t("Now: {0}", now[variant]),
         value: variant,
     }));
 }
@@ -46,11 +46,11 @@ export interface QuantizationPickInput {
 export type InstructChoice = QuantizationSetting | "none";
 
 /** "Choose Quantization…" for a variant: auto, each quantization largest first (Instruct also "none"), each naming the licence. */
-export function quantizationPicks(input: QuantizationPickInput): PickEntry<InstructChoice>[] {
-    const licence = licenceLabel(variantLicence(input.variant));
+export function quantizationPicks(input: QuantizationPickInput, t: Translate = english): PickEntry<InstructChoice>[] {
+    const licence = licenceLabel(variantLicence(input.variant), t);
     const items: PickEntry<InstructChoice>[] = [];
     if (input.variant === "instruct") {
-        items.push({ label: "none", description: "prompts use solarComplete.instructModelPath, or the base model", value: "none", current: input.current === "none" });
+        items.push({ label: "none", description: t("prompts use solarComplete.instructModelPath, or the base model"), value: "none", current: input.current === "none" });
     }
     items.push(
         {
@@ -67,8 +67,8 @@ export function quantizationPicks(input: QuantizationPickInput): PickEntry<Instr
         const fits = input.auto?.reasons.find((r) => r.startsWith(`${quantization}:`));
         items.push({
             label: quantization,
-            description: `${fits ?? describeEntry(entry)}${input.downloaded.has(quantization) ? " · downloaded" : ""}`,
-            detail: `${entry.quality} · Licence: ${licence}`,
+            description: `${fits ?? describeEntry(entry, t)}${input.downloaded.has(quantization) ? ` · ${t("downloaded")}` : ""}`,
+            detail: t("{0} · Licence: {1}", entry.quality, licence),
             value: quantization,
             current: input.current === quantization,
         });
@@ -80,8 +80,15 @@ export function quantizationPicks(input: QuantizationPickInput): PickEntry<Instr
  * The download consent: what, for what, how big, and the licence with a link to its text (VS Code
  * renders Markdown links in notifications). A non-commercial licence is said in those words.
  */
-export function consentMessage(entry: CatalogEntry): string {
+export function consentMessage(entry: CatalogEntry, t: Translate = english): string {
     const { licence } = entry;
-    const terms = licence.commercialUse ? `Licence: [${licence.id}](${licence.url}).` : `Licence: [${licence.id}](${licence.url}): non-commercial use only.`;
-    return `Solar Complete needs ${entry.title} for ${PURPOSE[entry.variant]} (${formatGB(entry.size)} download, ~${formatGB(entry.memory)} of memory to run). ${terms} Download it now?`;
+    const terms = licence.commercialUse ? t("Licence: [{0}]({1}).", licence.id, licence.url) : t("Licence: [{0}]({1}): non-commercial use only.", licence.id, licence.url);
+    return t(
+        "Solar Complete needs {0} for {1} ({2} download, ~{3} of memory to run). {4} Download it now?",
+        entry.title,
+        purpose(entry.variant, t),
+        formatGB(entry.size),
+        formatGB(entry.memory),
+        terms,
+    );
 }

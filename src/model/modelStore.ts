@@ -4,7 +4,7 @@
 
 import * as path from "node:path";
 import { chooseQuantization, type AutoChoice, type MemoryFigures } from "./autoQuant";
-import { CATALOG, catalogEntry, DEFAULT_QUANTIZATION, downloadUrl, type CatalogEntry, type QuantizationSetting, type Variant } from "./catalog";
+import { CATALOG, catalogEntry, DEFAULT_QUANTIZATION, downloadUrl, SOLAR_KV_STATE_BYTES, type CatalogEntry, type QuantizationSetting, type Variant } from "./catalog";
 import { downloadModel, type DownloadOptions, type DownloadResult } from "./download";
 import { inspectGguf } from "./ggufFile";
 
@@ -14,6 +14,8 @@ export interface ModelSettings {
     readonly downloadEndpoint: string;
     /** Empty = the caller's default (the extension's global storage; the CLI's current folder). */
     readonly storageFolder: string;
+    /** KV states the engine keeps (solarComplete.kvStates): "auto" leaves room for the extra ones. */
+    readonly kvStates?: number;
 }
 
 export type ResolvedModel =
@@ -41,7 +43,8 @@ export async function resolveModel(settings: ModelSettings, deps: ResolveDeps): 
     let auto: AutoChoice | undefined;
     let entry: CatalogEntry;
     if (settings.quantization === "auto") {
-        auto = chooseQuantization(CATALOG.filter((e) => e.variant === variant), await deps.probeMemory());
+        const extraStates = Math.max(0, (settings.kvStates ?? 1) - 1);
+        auto = chooseQuantization(CATALOG.filter((e) => e.variant === variant), await deps.probeMemory(), extraStates * SOLAR_KV_STATE_BYTES);
         entry = auto.entry ?? catalogEntry(variant, DEFAULT_QUANTIZATION);
     } else {
         entry = catalogEntry(variant, settings.quantization);

@@ -13,8 +13,8 @@
 
 import type { Backend, BackendState, CompleteOptions } from "../backend/backend";
 import { BackendError } from "../backend/backendError";
-import { resolvePrompt } from "../backend/resolvePrompt";
-import type { CompletionRequest, CompletionResult, ModelInfo, StopReason, WindowInfo } from "../backend/types";
+import { resolvePrompt, type ResolvedPrompt } from "../backend/resolvePrompt";
+import type { CompletionRequest, CompletionResult, ModelInfo, StopReason } from "../backend/types";
 import type { NetworkOptions } from "../net/networkOptions";
 import { streamingStopFor } from "../suggestion/streamingStop";
 import { readCompletionStream, StreamedCompletion } from "./completionStream";
@@ -101,11 +101,12 @@ export class RemoteBackend implements Backend {
         const started = performance.now();
         // A cached count answers at once; a missing one is a /tokenize round trip.
         const count = (text: string) => this.tokenizer.cache.get(text) ?? this.count(text);
-        const { text: prompt, window, promptTokens, maxTokens } = await resolvePrompt(request, server.contextSize, count).catch((error: unknown) => {
+        const resolved = await resolvePrompt(request, server.contextSize, count).catch((error: unknown) => {
             // A prompt that cannot fit is the request's fault; a failed /tokenize is the server's.
             throw error instanceof BackendError && !(error instanceof RemoteError) ? error : this.failed(toRemoteError(error, this.endpoint));
         });
-        if (options.signal?.aborted) return aborted(window, promptTokens);
+        if (options.signal?.aborted) return aborted(resolved);
+        const { text: prompt, maxTokens } = resolved;
 
         const controller = new AbortController();
         let stopReason: StopReason | undefined;
@@ -148,7 +149,7 @@ export class RemoteBackend implements Backend {
         }
         // An abort before any text proves nothing about the server.
         if (stopReason === undefined || streamed.firstTokenAt !== undefined) this.succeeded();
-        return completionResult(streamed, window, promptTokens, started, stopReason);
+        return completionResult(streamed, resolved, started, stopReason);
     }
 
     /** No more requests, probes or retries. */
@@ -236,10 +237,16 @@ function toRemoteError(error: unknown, endpoint: string): RemoteError {
     return networkError(error, endpoint);
 }
 
-function aborted(window: WindowInfo | undefined, promptTokens: number): CompletionResult {
+/** Where the prompt came from, as the result reports it: the window and the context kept. */
+function promptOrigin({ window, context }: ResolvedPrompt): Pick<CompletionResult, "window" | "context"> {
+    return { window, ...(context ? { context } : {}) };
+}
+
+function aborted(resolved: ResolvedPrompt): CompletionResult {
+    const { promptTokens } = resolved;
     return {
         text: "",
-        window,
+        ...promptOrigin(resolved),
         stats: { promptTokens, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, genMs: 0, generatedTokens: 0, stopReason: "abort", maxChunkMs: 0 },
     };
 }
@@ -259,17 +266,17 @@ function completionBody(server: ServerInfo, request: CompletionRequest, prompt: 
 
 function completionResult(
     streamed: StreamedCompletion,
-    window: WindowInfo | undefined,
-    promptTokens: number,
+    resolved: ResolvedPrompt,
     started: number,
     stopReason: StopReason | undefined,
 ): CompletionResult {
     const now = performance.now();
     const promptEnd = streamed.firstTokenAt ?? now;
+    const { promptTokens } = resolved;
     const evaluated = streamed.timings?.prompt_n ?? promptTokens;
     return {
         text: streamed.text,
-        window,
+        ...promptOrigin(resolved),
         stats: {
             promptTokens,
             reusedTokens: Math.max(0, promptTokens - evaluated),

@@ -49,5 +49,5 @@ export class ModelLoader {
 
 export function loadOptions(settings: Settings): LoadOptions | undefined {
     if (!settings.modelPath) return undefined;
-    return { modelPath: settings.modelPath, gpu: settings.gpu, threads: settings.threads || undefined };
+    return { modelPath: settings.modelPath, gpu: settings.gpu, threads: settings.threads || undefined, kvStates: settings.kvStates };
 }

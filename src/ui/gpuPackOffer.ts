@@ -10,6 +10,7 @@ import { gpuPackFor, installGpuPack, linkGpuPack, NPM_REGISTRY, type GpuPack } f
 import { detectNvidiaGpus } from "../gpu/nvidia";
 import { readSettings, SECTION } from "../config";
 import { networkOptions } from "./modelFileResolver";
+import { markCudaPackOffered } from "./walkthrough";
 
 export const INSTALL_GPU_PACK_COMMAND = "solarComplete.installGpuPack";
 export const OFFER_MESSAGE = "CUDA available: install GPU pack?";
@@ -36,9 +37,9 @@ export class GpuPackOffer implements vscode.Disposable {
 
     constructor(private readonly deps: GpuPackOfferDeps) {
         this.pack = gpuPackFor(process.platform, process.arch, llamaVersion(deps.context.extensionPath));
-        this.item.name = "Solar Complete GPU pack";
+        this.item.name = vscode.l10n.t("Solar Complete GPU pack");
         this.item.text = "$(cloud-download) CUDA";
-        this.item.tooltip = `${OFFER_MESSAGE} Solar runs on Vulkan or the CPU now; the CUDA build of llama.cpp is an optional download (${SIZE_NOTE}) from the npm registry.`;
+        this.item.tooltip = vscode.l10n.t("{0} Solar runs on Vulkan or the CPU now; the CUDA build of llama.cpp is an optional download ({1}) from the npm registry.", OFFER_MESSAGE, SIZE_NOTE);
         this.item.command = INSTALL_GPU_PACK_COMMAND;
     }
 
@@ -69,6 +70,7 @@ export class GpuPackOffer implements vscode.Disposable {
             }
             this.deps.log.info(`${OFFER_MESSAGE} Found ${gpus.join(", ")}; run "Solar: Install CUDA GPU Pack" or click "CUDA" in the status bar.`);
             this.item.show();
+            markCudaPackOffered();
         } catch (error) {
             this.deps.log.warn(`GPU pack check failed: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -82,22 +84,30 @@ export class GpuPackOffer implements vscode.Disposable {
     private async consentAndInstall(): Promise<boolean> {
         const pack = this.pack;
         if (!pack) {
-            void vscode.window.showInformationMessage("Solar Complete: there is no CUDA GPU pack for this platform (macOS uses Metal, which is built in).");
+            void vscode.window.showInformationMessage(vscode.l10n.t("Solar Complete: there is no CUDA GPU pack for this platform (macOS uses Metal, which is built in)."));
             return false;
         }
         const registry = this.deps.registry ?? process.env.SOLAR_GPU_PACK_REGISTRY ?? NPM_REGISTRY;
-        const consent = process.env.SOLAR_DOWNLOAD_CONSENT === "always" ? "Download" : await vscode.window.showInformationMessage(
-            `Download the CUDA GPU pack for Solar Complete?`,
+        const download = vscode.l10n.t("Download");
+        const consent = process.env.SOLAR_DOWNLOAD_CONSENT === "always" ? download : await vscode.window.showInformationMessage(
+            vscode.l10n.t("Download the CUDA GPU pack for Solar Complete?"),
             {
                 modal: true,
-                detail: `${pack.name}@${pack.version} (node-llama-cpp's CUDA build of llama.cpp, ${SIZE_NOTE}) from ${registry}, verified with the registry's sha512 integrity hash, into ${this.storageDir()}. It needs an NVIDIA driver with the CUDA 12 runtime; if CUDA can't load, Solar keeps running on Vulkan or the CPU.`,
+                detail: vscode.l10n.t(
+                    "{0}@{1} (node-llama-cpp's CUDA build of llama.cpp, {2}) from {3}, verified with the registry's sha512 integrity hash, into {4}. It needs an NVIDIA driver with the CUDA 12 runtime; if CUDA can't load, Solar keeps running on Vulkan or the CPU.",
+                    pack.name,
+                    pack.version,
+                    SIZE_NOTE,
+                    registry,
+                    this.storageDir(),
+                ),
             },
-            "Download",
+            download,
         );
-        if (consent !== "Download") return false;
+        if (consent !== download) return false;
         try {
             await vscode.window.withProgress(
-                { location: vscode.ProgressLocation.Notification, title: "Solar Complete: CUDA GPU pack", cancellable: true },
+                { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Solar Complete: CUDA GPU pack"), cancellable: true },
                 async (progress, token) => {
                     const abort = new AbortController();
                     token.onCancellationRequested(() => abort.abort());
@@ -110,7 +120,7 @@ export class GpuPackOffer implements vscode.Disposable {
                         onProgress: (received, total) => {
                             if (!total) return;
                             const percent = Math.floor((received / total) * 100);
-                            if (percent > reported) progress.report({ increment: percent - reported, message: `${(received / 1e6).toFixed(0)} of ${(total / 1e6).toFixed(0)} MB` });
+                            if (percent > reported) progress.report({ increment: percent - reported, message: vscode.l10n.t("{0} of {1} MB", (received / 1e6).toFixed(0), (total / 1e6).toFixed(0)) });
                             reported = percent;
                         },
                     });
@@ -120,12 +130,12 @@ export class GpuPackOffer implements vscode.Disposable {
         } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             this.deps.log.error(`GPU pack: ${message}`);
-            if ((error as { code?: string }).code !== "CANCELLED") void vscode.window.showErrorMessage(`Solar Complete: the GPU pack could not be installed: ${message}`);
+            if ((error as { code?: string }).code !== "CANCELLED") void vscode.window.showErrorMessage(vscode.l10n.t("Solar Complete: the GPU pack could not be installed: {0}", message));
             return false;
         }
         this.item.hide();
         this.deps.log.info(`GPU pack installed: ${pack.name}@${pack.version}. A window reload loads llama.cpp again with CUDA.`);
-        void vscode.window.showInformationMessage("Solar Complete: the CUDA GPU pack is installed. Reload the window to use it.", "Reload Window").then((picked) => {
+        void vscode.window.showInformationMessage(vscode.l10n.t("Solar Complete: the CUDA GPU pack is installed. Reload the window to use it."), vscode.l10n.t("Reload Window")).then((picked) => {
             if (picked) void vscode.commands.executeCommand("workbench.action.reloadWindow");
         });
         return true;

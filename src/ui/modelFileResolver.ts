@@ -105,9 +105,9 @@ export class ModelFileResolver {
         this.deps.log.info(`${entry.title}: licence ${entry.licence.id}${entry.licence.commercialUse ? "" : " (non-commercial use only)"}, ${entry.licence.url}`);
         // For unattended machines (provisioning, CI): agree in advance.
         if (process.env.SOLAR_DOWNLOAD_CONSENT === "always") return true;
-        const download = `Download ${formatGB(entry.size)}`;
-        const choose = "Choose Quantization…";
-        const answer = await vscode.window.showInformationMessage(consentMessage(entry), download, choose);
+        const download = vscode.l10n.t("Download {0}", formatGB(entry.size));
+        const choose = vscode.l10n.t("Choose Quantization…");
+        const answer = await vscode.window.showInformationMessage(consentMessage(entry, (m, ...args) => vscode.l10n.t(m, ...args)), download, choose);
         if (answer === choose) this.deps.chooseQuantization(entry.variant);
         return answer === download;
     }
@@ -117,7 +117,7 @@ export class ModelFileResolver {
         const folder = storageFolder(settings, this.deps.context.globalStorageUri.fsPath);
         this.deps.log.info(`Downloading ${resolved.url} into ${resolved.path}`);
         await vscode.window.withProgress(
-            { location: vscode.ProgressLocation.Notification, title: `Downloading ${resolved.entry.title}`, cancellable: true },
+            { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Downloading {0}", resolved.entry.title), cancellable: true },
             async (progress, cancel) => {
                 const abort = new AbortController();
                 cancel.onCancellationRequested(() => abort.abort());

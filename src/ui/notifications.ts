@@ -18,11 +18,13 @@ export function reportError(error: unknown, deps: ReportDeps): void {
     const code = (error as { code?: unknown })?.code;
     deps.log.error(`${typeof code === "string" ? `[${code}] ` : ""}${message}`);
     if (!deps.notices.shouldShow(typeof code === "string" ? code : message)) return;
-    const actions = ["Show Log", "Open Settings"];
+    const showLog = vscode.l10n.t("Show Log");
+    const openSettings = vscode.l10n.t("Open Settings");
+    const actions = [showLog, openSettings];
     deps.shown.push(message);
-    void vscode.window.showErrorMessage(`Solar Complete: ${message}`, ...actions).then((picked) => {
-        if (picked === "Show Log") deps.showLog();
+    void vscode.window.showErrorMessage(vscode.l10n.t("Solar Complete: {0}", message), ...actions).then((picked) => {
+        if (picked === showLog) deps.showLog();
         const setting = typeof code === "string" && code.startsWith("REMOTE_") ? "remote" : "modelPath";
-        if (picked === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.${setting}`);
+        if (picked === openSettings) void vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.${setting}`);
     });
 }

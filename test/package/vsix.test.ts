@@ -130,9 +130,12 @@ function describeTarget(target: PackageTarget): void {
                 "extension/dist/worker.js",
                 "extension/media/ghost-text.png",
                 "extension/media/icon.png",
+                "extension/media/walkthrough.png",
+                ...fs.readdirSync(path.join(ROOT, "media/walkthrough")).map((file) => `extension/media/walkthrough/${file}`),
                 "extension/package.json",
+                "extension/package.nls.json",
                 "extension/readme.md",
-            ]);
+            ].sort());
             assert.deepEqual(entries.filter((e) => /\.(ts|mts|cts|map|lib)$|\/(test|tests|__tests__)\/|gitRelease\.bundle$/.test(e)), []);
             const devOnly = Object.keys(repoManifest.devDependencies).filter((name) => entries.some((e) => e.startsWith(`extension/node_modules/${name}/`)));
             assert.deepEqual(devOnly, []);

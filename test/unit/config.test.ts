@@ -1,10 +1,9 @@
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { DEFAULTS, needsModelReload, readSettings, RESTRICTED_KEYS, SECTION } from "../../src/config";
 import { isLanguageEnabled } from "../../src/completion/triggerRules";
+import { readManifest } from "../fixtures/manifest";
 
-const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../package.json"), "utf8"));
+const manifest = readManifest();
 const properties: Record<string, { default: unknown; scope?: string }> = manifest.contributes.configuration.properties;
 const source = (values: Record<string, unknown>) => ({ get: (key: string) => values[key] });
 

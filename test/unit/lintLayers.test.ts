@@ -49,12 +49,17 @@ describe("Layers in lint", function () {
         assert.deepEqual(await ruleIds("src/remote/x.ts", stop), []);
         assert.ok(await flagged("src/suggestion/x.ts", 'import { BackendError } from "../backend/backendError";\nexport const e = BackendError;\n'), "post-processing knows the contract only as types");
         assert.ok(await flagged("src/suggestion/x.ts", 'import { shouldTrigger } from "../completion/triggerRules";\nexport const t = shouldTrigger;\n'), "nor the features above it");
+        assert.ok(await flagged("src/power/x.ts", 'import { GhostTextControls } from "../completion/controls";\nexport const c = GhostTextControls;\n'), "the battery reader gets its pause injected");
+        assert.ok(await flagged("src/power/x.ts", 'import { readSettings } from "../config";\nexport const r = readSettings;\n'), "and reads no settings");
+        assert.ok(await flagged("src/completion/x.ts", 'import { BatteryPause } from "../power/batteryPause";\nexport const b = BatteryPause;\n'), "only an adapter wires the battery in");
+        assert.deepEqual(await ruleIds("src/ui/x.ts", 'import { BatteryPause } from "../power/batteryPause";\nexport const b = BatteryPause;\n'), []);
     });
 
     it("still keeps vscode to the adapters", async () => {
         const code = 'import * as vscode from "vscode";\nexport const w = vscode.window;\n';
         assert.ok((await ruleIds("src/engine/x.ts", code)).includes("@typescript-eslint/no-restricted-imports"));
         assert.ok((await ruleIds("src/completion/x.ts", code)).includes("@typescript-eslint/no-restricted-imports"));
+        assert.ok((await ruleIds("src/power/x.ts", code)).includes("@typescript-eslint/no-restricted-imports"));
         assert.deepEqual(await ruleIds("src/commands/x.ts", code), []);
     });
 });

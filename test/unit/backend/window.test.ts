@@ -236,14 +236,19 @@ describe("buildPromptWindow", () => {
             assert.notEqual(w.start, firstStart);
         });
 
-        it("resets when the cursor goes above the start or the text at the start changes", () => {
+        it("resets when the cursor goes above the start or the text at the start changes, and follows an edit above it", () => {
             const w = build(text, middle, budget);
             const above = build(text, w.start - 10, budget, w.anchor);
             assert.ok(above.moved && above.end <= w.start);
             const edited = text.slice(0, w.start) + "X" + text.slice(w.start + 1);
             assert.ok(build(edited, middle, budget, w.anchor).moved);
+            // An edit above shifts the start's offset, not its text: the anchor follows it, and the
+            // window (the engine's cached tokens) stays the same.
             const shifted = insertAt(text, 100, "// a new line above\n");
-            assert.ok(build(shifted, middle + 20, budget, w.anchor).moved);
+            const followed = build(shifted, middle + 20, budget, w.anchor);
+            assert.equal(followed.moved, false);
+            assert.equal(followed.start, w.start + 20);
+            assert.equal(followed.prompt, w.prompt);
             assert.equal(build(text, middle + 5, budget, w.anchor).moved, false, "moving right below the start keeps it");
         });
 

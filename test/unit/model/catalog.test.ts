@@ -9,9 +9,10 @@ import * as path from "node:path";
 import { CATALOG, catalogEntry, describeEntry, downloadUrl, parseModelRef, QUANTIZATIONS, SOLAR_CONTEXT_4096_BYTES, SOURCE_HOST } from "../../../src/model/catalog";
 import { GGML_TYPE, writeGguf, type GgufTensor } from "../../fixtures/gguf-writer";
 import { FILE_TYPE, isNormWeight, llamaModel } from "../../fixtures/llama";
+import { readManifest } from "../../fixtures/manifest";
 import { loadVocabulary } from "../../fixtures/vocabulary";
 
-const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../package.json"), "utf8"));
+const manifest = readManifest();
 
 describe("model catalog", () => {
     it("lists base and instruct in every quantization, each with a source, a file and sizes", () => {

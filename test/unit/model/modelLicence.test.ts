@@ -9,8 +9,9 @@ import * as path from "node:path";
 import { CATALOG, catalogEntry, licenceLabel, QUANTIZATIONS } from "../../../src/model/catalog";
 import { consentMessage, modelPicks, quantizationPicks } from "../../../src/model/catalogPicks";
 import { instructModelSettings, resolveModel } from "../../../src/model/modelStore";
+import { readManifest } from "../../fixtures/manifest";
 
-const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../package.json"), "utf8"));
+const manifest = readManifest();
 const readme = fs.readFileSync(path.resolve(__dirname, "../../../README.md"), "utf8");
 
 describe("model licences", () => {

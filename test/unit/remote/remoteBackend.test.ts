@@ -97,6 +97,20 @@ describe("RemoteBackend against a real llama-server", function () {
         }
     });
 
+    it("lays out context blocks as the local engine does: the same prompt, counted by the server, the same text", async () => {
+        const backend = remote();
+        const cut = fixture.cutPoints[Math.floor(fixture.cutPoints.length / 2)];
+        const block = "// Path: src/stock.ts\n// export const warehouseCodes = [\"north\", \"south\"];\n";
+        const prompt = { kind: "document" as const, text: fixture.text, cursor: cut.offset, context: { blocks: [block, block.replace("stock", "depot")], maxTokens: 256 } };
+        const want = await local.complete({ prompt, maxTokens: 12 });
+        const got = await backend.complete({ prompt, maxTokens: 12 });
+        assert.deepEqual(got.context, want.context);
+        assert.equal(got.context?.blocks, 2);
+        assert.equal(got.stats.promptTokens, want.stats.promptTokens);
+        assert.deepEqual(got.window, want.window);
+        assert.equal(got.text, want.text);
+    });
+
     it("gives the same ghost-text suggestion through GhostTextService on either backend", async () => {
         const cut = fixture.cutPoints.find((c) => fixture.text[c.offset - 1] === "\n" && c.offset > 200);
         assert.ok(cut);
