@@ -4,15 +4,13 @@
 
 import * as assert from "node:assert/strict";
 import { DEFAULTS, type Settings } from "../../../src/config";
-import { GhostTextService, type GhostTextRequest } from "../../../src/completion/ghostTextService";
-import { AdaptiveDebounce } from "../../../src/completion/adaptiveDebounce";
-import { CompletionCache } from "../../../src/completion/completionCache";
+import type { GhostTextService, GhostTextRequest } from "../../../src/completion/ghostTextService";
 import type { SelectedContext } from "../../../src/completion/lastPrompt";
 import type { WorkerClient } from "../../../src/engine/workerClient";
-import { abortableSleep } from "../../../src/util/abortableSleep";
 import { CONTINUATION, CURRENT_PREFIX, neighbourBlock } from "../../fixtures/contextScenario";
 import { copyFixture } from "../../fixtures/models";
 import { inProcessClient } from "../support/engines";
+import { ghostTextService } from "../support/ghostText";
 
 describe("GhostTextService with context blocks (real engine)", () => {
     let client: WorkerClient;
@@ -24,18 +22,7 @@ describe("GhostTextService with context blocks (real engine)", () => {
     });
     after(() => client.stop());
 
-    function service(context: SelectedContext | undefined): GhostTextService {
-        return new GhostTextService({
-            backend: client,
-            settings: () => settings,
-            cache: new CompletionCache(),
-            debounce: new AdaptiveDebounce(() => ({ minMs: 0, maxMs: 0 })),
-            now: Date.now,
-            sleep: abortableSleep,
-            controls: () => ({}),
-            context: () => context,
-        });
-    }
+    const service = (context: SelectedContext | undefined): GhostTextService => ghostTextService(client, () => settings, () => ({}), () => context);
 
     const request = (text: string): GhostTextRequest => ({
         documentId: "file:///checkout.ts",

@@ -8,7 +8,12 @@ import { GhostTextService, type GhostTextDeps } from "../../../src/completion/gh
 import type { CompletionBackend } from "../../../src/backend/backend";
 import { abortableSleep } from "../../../src/util/abortableSleep";
 
-export function ghostTextService(backend: CompletionBackend, settings: () => Settings, controls: GhostTextDeps["controls"] = () => ({})): GhostTextService {
+export function ghostTextService(
+    backend: CompletionBackend,
+    settings: () => Settings,
+    controls: GhostTextDeps["controls"] = () => ({}),
+    context?: GhostTextDeps["context"],
+): GhostTextService {
     return new GhostTextService({
         backend,
         settings,
@@ -17,5 +22,6 @@ export function ghostTextService(backend: CompletionBackend, settings: () => Set
         now: Date.now,
         sleep: abortableSleep,
         controls,
+        ...(context ? { context } : {}),
     });
 }
